@@ -1,0 +1,11 @@
+import { useState } from "react";
+
+export default function App() {
+  const [text, setText] = useState("");
+  return (
+    <div>
+      <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
+      <p>{text.length} characters</p>
+    </div>
+  );
+}

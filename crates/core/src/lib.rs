@@ -1,0 +1,20 @@
+//! ReactLab's domain: the challenge format (tests as data), the sentences a learner reads,
+//! and the results the judge produces. Nothing here talks to a browser, a database or the
+//! network; the only I/O is reading a challenge folder from disk.
+
+pub mod catalog;
+pub mod challenge;
+pub mod expr;
+pub mod locator;
+pub mod report;
+pub mod sentence;
+pub mod step;
+
+pub use catalog::{Catalog, LoadError};
+pub use challenge::{Challenge, ChallengeSpec, Difficulty, Fixture, Mock, ReactBuild, TestCase};
+pub use locator::Locator;
+pub use report::{CompileError, ConsoleEntry, ConsoleKind, GradeReport, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
+pub use step::Step;
+
+/// The largest learner file the platform accepts, in bytes.
+pub const MAX_CODE_BYTES: usize = 64 * 1024;

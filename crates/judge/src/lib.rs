@@ -1,0 +1,13 @@
+pub mod browser;
+pub mod error;
+pub mod grade;
+pub mod harness;
+pub mod input;
+pub mod runner;
+pub mod tab;
+pub mod transpile;
+pub mod vendor;
+
+pub use error::JudgeError;
+pub use browser::BrowserOptions;
+pub use grade::Judge;

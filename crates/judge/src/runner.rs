@@ -1,0 +1,652 @@
+//! Runs one test in a tab: navigates to a fresh origin, waits for the mount, then plays the
+//! steps like a careful user (actions wait until the element is actionable; expectations
+//! retry until their deadline). Every CDP call is bounded by the test's deadline, so learner
+//! code that never yields ends as a time-limit verdict instead of a stuck judge.
+
+use crate::error::JudgeError;
+use crate::input::{self, key_def, key_events, modifier_bit};
+use crate::tab::{Mount, PageState, Site, Tab, VIEWPORT};
+use chromiumoxide::cdp::browser_protocol::input::DispatchMouseEventType;
+use chromiumoxide::cdp::browser_protocol::network::ClearBrowserCookiesParams;
+use chromiumoxide::cdp::browser_protocol::page::{NavigateParams, ReloadParams};
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::types::Command;
+use reactlab_core::expr::{self, NumberExpr};
+use reactlab_core::step::{Read, parse_chord};
+use reactlab_core::{ConsoleKind, Locator, Step, TestCase};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::{Instant, sleep, timeout_at};
+
+/// The default deadline of one step.
+pub const STEP_TIMEOUT: Duration = Duration::from_millis(2000);
+
+/// How long `expect_no_*` steps let the page finish reporting what it already did.
+const QUIET_SETTLE: Duration = Duration::from_millis(50);
+
+/// How a test ended, when it did not pass.
+#[derive(Debug)]
+pub enum Stop {
+    /// A step's expectation was not met, or its action was impossible: the learner's answer.
+    Fail(String),
+    /// The component threw while mounting.
+    MountFailed(String),
+    /// The page stopped answering before the test's deadline (an infinite loop, …).
+    Timeout,
+    /// The renderer crashed (out of memory, …).
+    Crash,
+    /// The page left the harness (navigated away, closed itself, replaced its document).
+    Left(String),
+    /// The judge's own fault.
+    Judge(JudgeError),
+}
+
+pub struct TestRun<'a> {
+    tab: &'a Tab,
+    test: &'a TestCase,
+    deadline: Instant,
+    captures: HashMap<String, String>,
+    /// The page clock's secret and the last advance asked of it.
+    clock: Option<(String, u64)>,
+    /// Index of the step being run (None while mounting).
+    pub current_step: Option<usize>,
+}
+
+type Attempt<T> = Result<Result<T, String>, Stop>;
+
+impl<'a> TestRun<'a> {
+    pub fn new(tab: &'a Tab, test: &'a TestCase, deadline: Instant) -> Self {
+        TestRun { tab, test, deadline, captures: HashMap::new(), clock: None, current_step: None }
+    }
+
+    /// Mounts the component on a fresh origin and plays every step.
+    pub async fn run(&mut self, site: Arc<Site>) -> Result<(), Stop> {
+        let t0 = Instant::now();
+        self.load(site).await?;
+        self.wait_mount().await?;
+        self.check_health().await?;
+        tracing::debug!(test = %self.test.name, mounted = ?t0.elapsed(), "mounted");
+        for (i, step) in self.test.steps.iter().enumerate() {
+            self.current_step = Some(i);
+            self.step(step.get_ref()).await?;
+            self.check_health().await?;
+        }
+        tracing::debug!(test = %self.test.name, total = ?t0.elapsed(), "steps done");
+        Ok(())
+    }
+
+    /// Navigates the tab to the site's fresh origin (cookies cleared, pointer parked where no
+    /// component is) and waits until the judge's world exists in the new document.
+    pub async fn load(&mut self, site: Arc<Site>) -> Result<(), Stop> {
+        let url = format!("http://{}/", site.host);
+        self.clock = site.clock.clone().map(|secret| (secret, 0));
+        self.tab.shared.with(|s| *s = PageState::for_test(site, &self.test.name));
+        self.cdp(ClearBrowserCookiesParams::default()).await?;
+        self.mouse(DispatchMouseEventType::MouseMoved, (VIEWPORT.0 - 1) as f64, (VIEWPORT.1 - 1) as f64, 0).await?;
+        let nav = self.cdp(NavigateParams::new(url)).await?;
+        if let Some(error) = nav.error_text {
+            return Err(Stop::Judge(JudgeError::Browser(format!("navigation failed: {error}"))));
+        }
+        self.wait_until(|s| s.world.map(|_| Ok(()))).await
+    }
+
+    fn state<R>(&self, f: impl FnOnce(&PageState) -> R) -> R {
+        f(&self.tab.shared.state.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Waits for a condition on the page's state, until the test's deadline.
+    async fn wait_until<T>(&self, mut check: impl FnMut(&PageState) -> Option<Result<T, Stop>>) -> Result<T, Stop> {
+        loop {
+            let notified = self.tab.shared.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(r) = self.state(&mut check) {
+                return r;
+            }
+            if let Some(stop) = self.state(|s| self.broken(s)) {
+                return Err(stop);
+            }
+            if timeout_at(self.deadline, notified).await.is_err() {
+                return Err(self.state(|s| self.broken(s)).unwrap_or(Stop::Timeout));
+            }
+        }
+    }
+
+    fn broken(&self, s: &PageState) -> Option<Stop> {
+        if s.crashed {
+            Some(Stop::Crash)
+        } else if s.closed {
+            Some(Stop::Left("the page closed itself (window.close())".into()))
+        } else {
+            s.violation.clone().map(Stop::Left)
+        }
+    }
+
+    async fn wait_mount(&self) -> Result<(), Stop> {
+        self.wait_until(|s| match (&s.mount, s.world) {
+            (Some(Mount::Failed(e)), _) => Some(Err(Stop::MountFailed(e.clone()))),
+            (Some(Mount::Mounted), Some(_)) => Some(Ok(())),
+            _ => None,
+        })
+        .await
+    }
+
+    /// One CDP command, bounded by the test's deadline.
+    async fn cdp<C: Command>(&self, cmd: C) -> Result<C::Response, Stop> {
+        match timeout_at(self.deadline, self.tab.page.execute(cmd)).await {
+            Ok(Ok(r)) => Ok(r.result),
+            Ok(Err(e)) => Err(self.explain_error(e.to_string()).await),
+            Err(_) => Err(self.state(|s| self.broken(s)).unwrap_or(Stop::Timeout)),
+        }
+    }
+
+    /// A command failed: the page may have done something (navigated, crashed, closed) whose
+    /// event the listener has not handled yet. Give it a moment before blaming the judge.
+    async fn explain_error(&self, error: String) -> Stop {
+        let grace = (Instant::now() + Duration::from_millis(250)).min(self.deadline);
+        loop {
+            let notified = self.tab.shared.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(stop) = self.state(|s| self.broken(s)) {
+                return stop;
+            }
+            if timeout_at(grace, notified).await.is_err() {
+                return Stop::Judge(JudgeError::Browser(error));
+            }
+        }
+    }
+
+    /// Calls `__rl.<function>(...args)` in the judge's isolated world.
+    async fn world(&self, function: &str, args: Value) -> Result<Value, Stop> {
+        let context = self.wait_until(|s| s.world.map(Ok)).await?;
+        let args = match args {
+            Value::Array(a) => a.iter().map(Value::to_string).collect::<Vec<_>>().join(", "),
+            other => other.to_string(),
+        };
+        let mut params = EvaluateParams::new(format!("__rl.{function}({args})"));
+        params.context_id = Some(context);
+        params.return_by_value = Some(true);
+        let r = self.cdp(params).await?;
+        if let Some(ex) = r.exception_details {
+            let what = ex.exception.and_then(|e| e.description).unwrap_or(ex.text);
+            return Err(self.explain_error(format!("__rl.{function}: {what}")).await);
+        }
+        Ok(r.result.value.unwrap_or(Value::Null))
+    }
+
+    async fn check_health(&self) -> Result<(), Stop> {
+        if let Some(stop) = self.state(|s| self.broken(s)) {
+            return Err(stop);
+        }
+        match self.world("health", json!([])).await? {
+            Value::String(problem) => Err(Stop::Left(problem)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn mouse(&self, kind: DispatchMouseEventType, x: f64, y: f64, clicks: i64) -> Result<(), Stop> {
+        self.cdp(input::mouse(kind, x, y, clicks)).await.map(|_| ())
+    }
+
+    /// Retries `attempt` until it succeeds or the step's deadline passes; the last reason
+    /// becomes the failure message.
+    async fn retry<T>(&self, timeout: Duration, mut attempt: impl AsyncFnMut() -> Attempt<T>) -> Result<T, Stop> {
+        let step_deadline = (Instant::now() + timeout).min(self.deadline);
+        let pauses = [0u64, 10, 20, 50, 100];
+        let mut i = 0;
+        loop {
+            // A page that leaves, crashes or closes while a step waits ends the test at once.
+            if let Some(stop) = self.state(|s| self.broken(s)) {
+                return Err(stop);
+            }
+            match attempt().await? {
+                Ok(v) => return Ok(v),
+                Err(reason) if Instant::now() >= step_deadline => return Err(Stop::Fail(reason)),
+                Err(_) => {}
+            }
+            let pause = Duration::from_millis(pauses[i.min(pauses.len() - 1)]);
+            i += 1;
+            sleep(pause.min(step_deadline.saturating_duration_since(Instant::now()))).await;
+        }
+    }
+
+    /// The centre of the element once it is visible, stable, (enabled) and not covered.
+    async fn actionable(&self, on: &Locator, enabled: bool, timeout: Duration) -> Result<(f64, f64), Stop> {
+        let mut last_rect: Option<Value> = None;
+        let loc = locator_json(on);
+        self.retry(timeout, async || {
+            let v = self.world("point", json!([loc, enabled])).await?;
+            if let Some(reason) = problem(on, &v) {
+                return Ok(Err(format!("Could not act on {}: {reason}", on.describe())));
+            }
+            let rect = v["rect"].clone();
+            if last_rect.as_ref() != Some(&rect) {
+                last_rect = Some(rect);
+                return Ok(Err(format!("Could not act on {}: it kept moving", on.describe())));
+            }
+            Ok(Ok((v["x"].as_f64().unwrap_or(0.0), v["y"].as_f64().unwrap_or(0.0))))
+        })
+        .await
+    }
+
+    async fn click(&self, on: &Locator, clicks: i64, timeout: Duration) -> Result<(), Stop> {
+        let (x, y) = self.actionable(on, true, timeout).await?;
+        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await?;
+        for n in 1..=clicks {
+            self.mouse(DispatchMouseEventType::MousePressed, x, y, n).await?;
+            self.mouse(DispatchMouseEventType::MouseReleased, x, y, n).await?;
+        }
+        Ok(())
+    }
+
+    async fn press(&self, chord: &str) -> Result<(), Stop> {
+        let (modifiers, key) = parse_chord(chord).map_err(Stop::Fail)?;
+        let mut held = 0;
+        for m in &modifiers {
+            held |= modifier_bit(m);
+            let [down, _] = key_events(&key_def(m), held);
+            self.cdp(down).await?;
+        }
+        for event in key_events(&key_def(key), held) {
+            self.cdp(event).await?;
+        }
+        for m in modifiers.iter().rev() {
+            held &= !modifier_bit(m);
+            let [_, up] = key_events(&key_def(m), held);
+            self.cdp(up).await?;
+        }
+        Ok(())
+    }
+
+    /// Selects the text of a text field; anything else (a <div>, a checkbox) cannot be filled.
+    async fn select_all(&self, on: &Locator) -> Result<(), Stop> {
+        let v = self.world("selectAll", json!([locator_json(on)])).await?;
+        match v.get("error").and_then(|_| problem(on, &v)) {
+            Some(reason) => Err(Stop::Fail(format!("Could not edit the text of {}: {reason}", on.describe()))),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads a value (text, number, style, …) of the element or the page, retrying until it
+    /// satisfies `accept` or the step's deadline passes.
+    async fn expect_value(
+        &self,
+        on: Option<&Locator>,
+        what: &str,
+        arg: Option<&str>,
+        excluding: Option<&Locator>,
+        timeout: Duration,
+        mut accept: impl FnMut(&Value) -> Result<(), String>,
+    ) -> Result<Value, Stop> {
+        let loc = on.map(locator_json);
+        let excl = excluding.map(locator_json);
+        let target = on.map_or_else(|| "the page".to_string(), Locator::describe);
+        self.retry(timeout, async || {
+            let v = self.world("read", json!([loc, what, arg, excl])).await?;
+            if let Some(reason) = on.and_then(|l| problem(l, &v)) {
+                return Ok(Err(format!("Expected {target}, but {reason}")));
+            }
+            if let Some(wait) = v.get("wait").and_then(Value::as_str) {
+                return Ok(Err(format!("Expected a number in {target}, but {wait}")));
+            }
+            let value = v.get("value").cloned().unwrap_or(Value::Null);
+            match accept(&value) {
+                Ok(()) => Ok(Ok(value)),
+                Err(why) => Ok(Err(why)),
+            }
+        })
+        .await
+    }
+
+    async fn step(&mut self, step: &Step) -> Result<(), Stop> {
+        let timeout = step.timeout_ms().map_or(STEP_TIMEOUT, Duration::from_millis);
+        match step {
+            Step::Click { on, .. } => self.click(on, 1, timeout).await,
+            Step::DoubleClick { on, .. } => self.click(on, 2, timeout).await,
+            Step::Hover { on, .. } => {
+                let (x, y) = self.actionable(on, false, timeout).await?;
+                self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await
+            }
+            Step::MovePointerAway {} => {
+                let v = self.world("away", json!([])).await?;
+                self.mouse(DispatchMouseEventType::MouseMoved, v["x"].as_f64().unwrap_or(0.0), v["y"].as_f64().unwrap_or(0.0), 0).await
+            }
+            Step::Type { into, text, .. } => {
+                self.click(into, 1, timeout).await?;
+                for c in text.chars() {
+                    let name = if c == '\n' { "Enter".to_string() } else { c.to_string() };
+                    for event in key_events(&key_def(&name), 0) {
+                        self.cdp(event).await?;
+                    }
+                }
+                Ok(())
+            }
+            Step::Fill { into, text, .. } => {
+                self.click(into, 1, timeout).await?;
+                self.select_all(into).await?;
+                if text.is_empty() {
+                    self.press("Backspace").await
+                } else {
+                    self.cdp(input::insert_text(text)).await.map(|_| ())
+                }
+            }
+            Step::Clear { on, .. } => {
+                self.click(on, 1, timeout).await?;
+                self.select_all(on).await?;
+                self.press("Backspace").await
+            }
+            Step::Press { key, on, .. } => {
+                if let Some(on) = on {
+                    let loc = locator_json(on);
+                    self.retry(timeout, async || {
+                        let v = self.world("focus", json!([loc])).await?;
+                        match problem(on, &v) {
+                            Some(reason) => Ok(Err(format!("Could not focus {}: {reason}", on.describe()))),
+                            None if v["ok"] == json!(true) => Ok(Ok(())),
+                            None => Ok(Err(format!("Could not focus {}: it does not take focus", on.describe()))),
+                        }
+                    })
+                    .await?;
+                }
+                self.press(key).await
+            }
+            Step::Select { on, option, .. } => {
+                let loc = locator_json(on);
+                self.retry(timeout, async || {
+                    let v = self.world("selectOption", json!([loc, option])).await?;
+                    match problem(on, &v) {
+                        Some(reason) => Ok(Err(format!("Could not choose “{option}” in {}: {reason}", on.describe()))),
+                        None => Ok(Ok(())),
+                    }
+                })
+                .await
+            }
+            Step::Check { on, .. } | Step::Uncheck { on, .. } => {
+                let want = matches!(step, Step::Check { .. });
+                let checked = self.expect_value(Some(on), "property", Some("checked"), None, timeout, |_| Ok(())).await?;
+                if checked == json!(want) {
+                    return Ok(());
+                }
+                self.click(on, 1, timeout).await?;
+                let verb = if want { "check" } else { "uncheck" };
+                self.expect_value(Some(on), "property", Some("checked"), None, timeout, |v| {
+                    if *v == json!(want) { Ok(()) } else { Err(format!("Clicking {} did not {verb} it", on.describe())) }
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::Focus { on, .. } => {
+                let loc = locator_json(on);
+                self.retry(timeout, async || {
+                    let v = self.world("focus", json!([loc])).await?;
+                    Ok(match problem(on, &v) {
+                        Some(reason) => Err(format!("Could not focus {}: {reason}", on.describe())),
+                        None => Ok(()),
+                    })
+                })
+                .await
+            }
+            Step::ExpectText { on, excluding, equals, not_equals, contains, not_contains, matches, exact, .. } => {
+                let target = on.as_ref().map_or_else(|| "the page".to_string(), Locator::describe);
+                let expected = |s: &String| expr::substitute(s, &self.captures).map_err(Stop::Fail);
+                let (mode, want) = if let Some(v) = equals {
+                    ("equals", expected(v)?)
+                } else if let Some(v) = not_equals {
+                    ("not_equals", expected(v)?)
+                } else if let Some(v) = contains {
+                    ("contains", expected(v)?)
+                } else if let Some(v) = not_contains {
+                    ("not_contains", expected(v)?)
+                } else {
+                    ("matches", matches.clone().unwrap_or_default())
+                };
+                let re = if mode == "matches" {
+                    Some(regex::RegexBuilder::new(&want).case_insensitive(!exact).build().map_err(|e| Stop::Fail(e.to_string()))?)
+                } else {
+                    None
+                };
+                // The page's text is already collapsed; the expected text is too, unless exact.
+                let norm = |s: &str| if *exact { s.to_string() } else { s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase() };
+                self.expect_value(on.as_ref(), "text", None, excluding.as_ref(), timeout, |v| {
+                    let actual = v.as_str().unwrap_or_default();
+                    let (a, w) = (norm(actual), norm(want.trim()));
+                    let ok = match mode {
+                        "equals" => a == w,
+                        "not_equals" => a != w,
+                        "contains" => a.contains(&w),
+                        "not_contains" => !a.contains(&w),
+                        _ => re.as_ref().is_some_and(|re| re.is_match(actual)),
+                    };
+                    let verb = match mode {
+                        "equals" => "read",
+                        "not_equals" => "read something other than",
+                        "contains" => "show",
+                        "not_contains" => "not show",
+                        _ => "match",
+                    };
+                    if ok { Ok(()) } else { Err(format!("Expected {target} to {verb} “{want}”, but it reads “{}”", short(actual))) }
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::ExpectNumber { on, equals, .. } => {
+                let want = equals.evaluate(&self.captures).map_err(Stop::Fail)?;
+                let target = on.as_ref().map_or_else(|| "the page".to_string(), Locator::describe);
+                self.expect_value(on.as_ref(), "number", None, None, timeout, |v| {
+                    let got: f64 = v.as_str().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+                    if got == want { Ok(()) } else { Err(format!("Expected the number in {target} to be {}, but it is {}", fmt_num(want, equals), v.as_str().unwrap_or("?"))) }
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::ExpectVisible { on, .. } | Step::ExpectHidden { on, .. } | Step::ExpectAbsent { on, .. } => {
+                let (wanted, loc) = match step {
+                    Step::ExpectVisible { .. } => ("visible", locator_json(on)),
+                    Step::ExpectHidden { .. } => ("hidden", locator_json(on)),
+                    _ => ("absent", locator_json(&Locator { include_hidden: true, ..on.clone() })),
+                };
+                self.retry(timeout, async || {
+                    let v = self.world("state", json!([loc])).await?;
+                    if let Some(count) = v.get("count").and_then(Value::as_u64).filter(|_| v.get("error").and_then(Value::as_str) == Some("ambiguous")) {
+                        let what = match wanted {
+                            "absent" => "not to be in the page",
+                            "visible" => "to be visible",
+                            _ => "to be hidden",
+                        };
+                        return Ok(Err(format!("Expected {} {what}, but {count} elements match", on.describe())));
+                    }
+                    if let Some(reason) = problem(on, &v) {
+                        return Ok(Err(format!("Expected {}, but {reason}", on.describe())));
+                    }
+                    let state = v["state"].as_str().unwrap_or_default();
+                    let ok = match wanted {
+                        "visible" => state == "visible",
+                        "hidden" => state != "visible",
+                        _ => state == "absent",
+                    };
+                    let message = match (wanted, state) {
+                        ("visible", "absent") => format!("Expected {} to be visible, but it is not in the page", on.describe()),
+                        ("visible", _) => format!("Expected {} to be visible, but it is hidden", on.describe()),
+                        ("hidden", _) => format!("Expected {} to be hidden, but it is visible", on.describe()),
+                        (_, "hidden") => format!("Expected {} not to be in the page at all, but it is still there (hidden)", on.describe()),
+                        _ => format!("Expected {} not to be in the page at all, but it is still there", on.describe()),
+                    };
+                    Ok(if ok { Ok(()) } else { Err(message) })
+                })
+                .await
+            }
+            Step::ExpectCount { on, equals, .. } => {
+                let loc = locator_json(on);
+                self.retry(timeout, async || {
+                    let v = self.world("count", json!([loc])).await?;
+                    if let Some(reason) = problem(on, &v) {
+                        return Ok(Err(format!("Expected {equals} {}, but {reason}", on.describe_plural())));
+                    }
+                    let n = v["count"].as_u64().unwrap_or(0);
+                    Ok(if n == *equals as u64 { Ok(()) } else { Err(format!("Expected {equals} {}, but found {n}", on.describe_plural())) })
+                })
+                .await
+            }
+            Step::ExpectAttribute { on, name, equals, present, .. } => {
+                let want_present = present.unwrap_or(true);
+                let equals = match equals {
+                    Some(v) => Some(expr::substitute(v, &self.captures).map_err(Stop::Fail)?),
+                    None => None,
+                };
+                self.expect_value(Some(on), "attribute", Some(name), None, timeout, |v| {
+                    let ok = match (&equals, v) {
+                        (Some(want), Value::String(got)) => got.trim() == want.trim(),
+                        (Some(_), _) => false,
+                        (None, v) => v.is_null() != want_present,
+                    };
+                    if ok {
+                        return Ok(());
+                    }
+                    let got = v.as_str().map_or("no such attribute".to_string(), |g| format!("{name}=“{g}”"));
+                    Err(match &equals {
+                        Some(want) => format!("Expected {} to have {name}=“{want}”, but it has {got}", on.describe()),
+                        None if want_present => format!("Expected {} to have the attribute {name}, but it has none", on.describe()),
+                        None => format!("Expected {} not to have the attribute {name}, but it has {got}", on.describe()),
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::ExpectProperty { on, name, equals, .. } => {
+                let equals = &match equals {
+                    Value::String(v) => Value::String(expr::substitute(v, &self.captures).map_err(Stop::Fail)?),
+                    other => other.clone(),
+                };
+                self.expect_value(Some(on), "property", Some(name), None, timeout, |v| {
+                    let ok = match (equals, v) {
+                        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+                        (Value::String(a), Value::Number(b)) | (Value::Number(b), Value::String(a)) => a.parse::<f64>().ok() == b.as_f64(),
+                        (a, b) => a == b,
+                    };
+                    if ok { Ok(()) } else { Err(format!("Expected the {name} of {} to be {equals}, but it is {v}", on.describe())) }
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::ExpectStyle { on, property, equals, not_equals, .. } => {
+                let (want, equal) = match (equals, not_equals) {
+                    (Some(v), _) => (expr::substitute(v, &self.captures).map_err(Stop::Fail)?, true),
+                    (_, v) => (expr::substitute(v.as_deref().unwrap_or_default(), &self.captures).map_err(Stop::Fail)?, false),
+                };
+                self.expect_value(Some(on), "style", Some(property), None, timeout, |v| {
+                    let got = v.as_str().unwrap_or_default().trim();
+                    let same = got.eq_ignore_ascii_case(want.trim());
+                    if same == equal {
+                        Ok(())
+                    } else if equal {
+                        Err(format!("Expected the {property} of {} to be “{want}”, but it is “{got}”", on.describe()))
+                    } else {
+                        Err(format!("Expected the {property} of {} to differ from “{want}”, but it is “{got}”", on.describe()))
+                    }
+                })
+                .await
+                .map(|_| ())
+            }
+            Step::ExpectNoErrors {} => self.expect_quiet(&[ConsoleKind::Exception], None, "uncaught errors").await,
+            Step::ExpectNoConsoleErrors { containing } => {
+                self.expect_quiet(&[ConsoleKind::Error, ConsoleKind::ReactWarning], containing.as_deref(), "console errors").await
+            }
+            Step::ExpectNoReactWarnings { containing } => self.expect_quiet(&[ConsoleKind::ReactWarning], containing.as_deref(), "React warnings").await,
+            Step::Capture { name, on, excluding, .. } => {
+                let (what, arg) = match step.capture_read() {
+                    Some(Read::Text) => ("text", None),
+                    Some(Read::Number) => ("number", None),
+                    Some(Read::Style(p)) => ("style", Some(p)),
+                    Some(Read::Attribute(a)) => ("attribute", Some(a)),
+                    Some(Read::Property(p)) => ("property", Some(p)),
+                    None => return Err(Stop::Fail("the capture step reads nothing".into())),
+                };
+                let v = self.expect_value(on.as_ref(), what, arg, excluding.as_ref(), timeout, |_| Ok(())).await?;
+                let text = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                self.captures.insert(name.clone(), text);
+                Ok(())
+            }
+            Step::AdvanceClock { ms } => {
+                let Some((secret, seq)) = self.clock.as_mut() else {
+                    return Err(Stop::Judge(JudgeError::Harness("the page has no clock".into())));
+                };
+                *seq += 1;
+                let (secret, seq) = (secret.clone(), *seq);
+                self.world("tick", json!([secret, ms, seq])).await?;
+                // A timer that never returns keeps the clock from answering: a time limit.
+                self.wait_until(|s| (s.clock_done >= seq).then_some(Ok(()))).await
+            }
+            Step::Reload {} => {
+                self.tab.shared.with(|s| {
+                    s.expect_document = true;
+                    s.mount = None;
+                    s.world = None;
+                });
+                self.cdp(ReloadParams::default()).await?;
+                self.wait_mount().await
+            }
+        }
+    }
+
+    async fn expect_quiet(&self, kinds: &[ConsoleKind], containing: Option<&str>, what: &str) -> Result<(), Stop> {
+        // What the page already did may not be recorded yet: an unhandled rejection is reported
+        // a task after it happens, and the listener records events on its own task. Give both
+        // a moment, then make a round trip so the page has run what was queued before it.
+        sleep(QUIET_SETTLE.min(self.deadline.saturating_duration_since(Instant::now()))).await;
+        self.world("health", json!([])).await?;
+        sleep(Duration::from_millis(10).min(self.deadline.saturating_duration_since(Instant::now()))).await;
+        let name = self.test.name.clone();
+        let about = containing.map(str::to_lowercase);
+        let first = self.state(|s| {
+            s.console
+                .iter()
+                .find(|e| e.test.as_deref() == Some(&name) && kinds.contains(&e.kind) && about.as_ref().is_none_or(|a| e.text.to_lowercase().contains(a)))
+                .map(|e| e.text.clone())
+        });
+        match first {
+            None => Ok(()),
+            Some(text) => Err(Stop::Fail(format!("Expected no {what}, but the page logged: {}", short(&text)))),
+        }
+    }
+}
+
+/// A locator as the world script reads it.
+fn locator_json(l: &Locator) -> Value {
+    serde_json::to_value(l).unwrap_or(Value::Null)
+}
+
+/// The reason a world call could not use its locator, in words.
+fn problem(on: &Locator, v: &Value) -> Option<String> {
+    if let Some(e) = v.get("error").and_then(Value::as_str) {
+        return Some(match (e, v.get("count").and_then(Value::as_u64)) {
+            ("ambiguous", Some(n)) => format!("{n} elements match {} (a test needs exactly one)", on.describe()),
+            ("ambiguous within", Some(n)) => {
+                let within = on.within.as_deref().map_or_else(|| "`within`".to_string(), Locator::describe);
+                format!("{n} elements match {within} (`within` needs exactly one)")
+            }
+            (e, _) => e.to_string(),
+        });
+    }
+    v.get("wait").and_then(Value::as_str).map(|w| match w {
+        "no element matches" => format!("there is no {}", on.describe().trim_start_matches("the ")),
+        other => other.to_string(),
+    })
+}
+
+fn short(s: &str) -> String {
+    reactlab_core::report::truncate(s, 200)
+}
+
+fn fmt_num(v: f64, expr: &NumberExpr) -> String {
+    match expr {
+        NumberExpr::Literal(_) => format!("{v}"),
+        NumberExpr::Expr(_) => format!("{v} ({expr})"),
+    }
+}

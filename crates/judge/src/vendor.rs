@@ -1,0 +1,79 @@
+//! The pinned React runtime, embedded at build time, and the import map that points the
+//! learner's bare `react…` imports at it.
+
+use base64::Engine;
+use reactlab_core::ReactBuild;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/vendor_files.rs"));
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    react: String,
+    specifiers: BTreeMap<String, String>,
+}
+
+static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| serde_json::from_str(files::MANIFEST).expect("vendor manifest is valid JSON"));
+
+/// One build of the runtime: its files (pre-encoded in base64 for CDP) and its import map.
+pub struct VendorBuild {
+    pub mode: &'static str,
+    /// file name → base64 body
+    files: BTreeMap<&'static str, String>,
+    pub import_map: String,
+}
+
+fn build(mode: &'static str, files: &'static [(&'static str, &'static [u8])]) -> VendorBuild {
+    let imports: BTreeMap<&str, String> =
+        MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("/vendor/{mode}/{file}"))).collect();
+    VendorBuild {
+        mode,
+        files: files.iter().map(|(name, body)| (*name, base64::engine::general_purpose::STANDARD.encode(body))).collect(),
+        import_map: serde_json::json!({ "imports": imports }).to_string(),
+    }
+}
+
+static DEVELOPMENT: LazyLock<VendorBuild> = LazyLock::new(|| build("development", files::DEVELOPMENT));
+static PRODUCTION: LazyLock<VendorBuild> = LazyLock::new(|| build("production", files::PRODUCTION));
+
+impl VendorBuild {
+    pub fn get(build: ReactBuild) -> &'static VendorBuild {
+        match build {
+            ReactBuild::Production => &PRODUCTION,
+            ReactBuild::Development | ReactBuild::Auto => &DEVELOPMENT,
+        }
+    }
+
+    /// The base64 body of `/vendor/<mode>/<file>`.
+    pub fn file_base64(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(String::as_str)
+    }
+}
+
+/// The React version the bundle pins.
+pub fn react_version() -> &'static str {
+    &MANIFEST.react
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_map_covers_every_allowed_specifier() {
+        for build in [ReactBuild::Development, ReactBuild::Production] {
+            let v = VendorBuild::get(build);
+            let map: serde_json::Value = serde_json::from_str(&v.import_map).unwrap();
+            for spec in crate::transpile::ALLOWED_IMPORTS {
+                let url = map["imports"][spec].as_str().unwrap_or_else(|| panic!("{spec} missing"));
+                let file = url.rsplit('/').next().unwrap();
+                assert!(v.file_base64(file).is_some(), "{url} not embedded");
+            }
+        }
+        assert!(react_version().starts_with("19."));
+    }
+}

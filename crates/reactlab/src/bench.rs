@@ -1,0 +1,261 @@
+//! `reactlab bench`: the judge's cost, measured in one run (so the figures compare on the
+//! same machine state). CPU comes from /proc: the browser's whole process tree plus this
+//! process, before and after each phase.
+
+use crate::grade::judge;
+use crate::{JudgeArgs, catalog};
+use futures::StreamExt;
+use reactlab_core::{Challenge, Verdict};
+use reactlab_judge::Judge;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Counter submissions graded one at a time for the latency percentiles.
+    #[arg(long, default_value_t = 60)]
+    sequential: usize,
+    /// Counter submissions per in-flight level for throughput.
+    #[arg(long, default_value_t = 48)]
+    per_level: usize,
+    /// In-flight levels for throughput.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
+    levels: Vec<usize>,
+    #[command(flatten)]
+    judge: JudgeArgs,
+}
+
+/// Clock ticks of CPU (user + system) used so far by a process and its descendants.
+fn tree_ticks(root: u32) -> u64 {
+    let mut parents: Vec<(u32, u32, u64)> = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+            // Fields after the parenthesised command name: state ppid … utime(14) stime(15).
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let (Some(ppid), Some(ut), Some(st)) = (f.get(1), f.get(11), f.get(12)) else { continue };
+            parents.push((pid, ppid.parse().unwrap_or(0), ut.parse::<u64>().unwrap_or(0) + st.parse::<u64>().unwrap_or(0)));
+        }
+    }
+    let mut tree = vec![root];
+    let mut total = 0;
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        for (pid, ppid, ticks) in &parents {
+            if *ppid == p {
+                tree.push(*pid);
+            }
+            if *pid == p {
+                total += ticks;
+            }
+        }
+        i += 1;
+    }
+    total
+}
+
+/// CPU seconds of the browser tree and of this process (its exited threads included).
+struct Cpu {
+    browser: u64,
+    judge: u64,
+}
+
+fn ticks_per_second() -> f64 {
+    100.0 // USER_HZ on Linux
+}
+
+fn self_ticks() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+async fn cpu(judge: &Judge) -> Cpu {
+    let browser = match judge.pool().browser_pid().await {
+        Some(pid) => tree_ticks(pid),
+        None => 0,
+    };
+    Cpu { browser, judge: self_ticks() }
+}
+
+/// Sum of the proportional set size of the browser's processes, in MiB.
+fn browser_pss_mib(root: u32) -> f64 {
+    let mut total_kb = 0u64;
+    let mut tree = vec![root];
+    let mut i = 0;
+    let all: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| {
+                    let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
+                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                    let rest = &stat[stat.rfind(')')? + 2..];
+                    Some((pid, rest.split_whitespace().nth(1)?.parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(all.iter().filter(|(_, pp)| *pp == p).map(|(pid, _)| *pid));
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
+            total_kb += s.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+        i += 1;
+    }
+    total_kb as f64 / 1024.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+async fn grade_ok(judge: &Judge, c: &Challenge) -> Duration {
+    let t = Instant::now();
+    let r = judge.grade_with_retries(c, &c.reference.name, &c.reference.code, 1).await;
+    if r.verdict != Verdict::Accepted {
+        eprintln!("warning: {} reference graded {} ({:?})", c.slug, r.verdict, r.message);
+    }
+    t.elapsed()
+}
+
+pub async fn run(args: BenchArgs) -> u8 {
+    let counter = match catalog::find(&args.judge.catalog, "counter") {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let max_level = args.levels.iter().copied().max().unwrap_or(1);
+    let judge = judge(&JudgeArgs { in_flight: Some(max_level), ..args.judge.clone() });
+    println!("# reactlab bench");
+    println!("machine: {} cores, {}", std::thread::available_parallelism().map_or(0, |n| n.get()), std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+
+    // Warm up: launch the browser and open tabs for the highest level.
+    futures::future::join_all((0..max_level).map(|_| grade_ok(&judge, &counter))).await;
+    let Some(pid) = judge.pool().browser_pid().await else {
+        eprintln!("error: no browser");
+        return 2;
+    };
+
+    // Idle: what the browser burns with its warm tabs and nothing to do.
+    let before = cpu(&judge).await;
+    let idle = Duration::from_secs(3);
+    tokio::time::sleep(idle).await;
+    let after = cpu(&judge).await;
+    println!(
+        "idle: browser {:.0} ms CPU per second with {max_level} warm tabs",
+        (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second() / idle.as_secs_f64()
+    );
+
+    // Transpile.
+    let sample = include_str!("bench_component.tsx");
+    let n = 2000;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(reactlab_judge::transpile::transpile("Bench.tsx", sample, false).expect("the sample compiles"));
+    }
+    println!("transpile: {:.1} µs per {}-line TSX component (mean of {n})", t.elapsed().as_secs_f64() * 1e6 / n as f64, sample.lines().count());
+
+    // The floor.
+    let before = cpu(&judge).await;
+    let mut floor: Vec<f64> = Vec::new();
+    for _ in 0..args.sequential {
+        match judge.blank_document().await {
+            Ok(d) => floor.push(d.as_secs_f64() * 1000.0),
+            Err(e) => eprintln!("warning: blank document: {e}"),
+        }
+    }
+    let after = cpu(&judge).await;
+    floor.sort_by(f64::total_cmp);
+    println!(
+        "floor (fresh empty document at a new origin): p50 {:.1} ms, p95 {:.1} ms; CPU {:.1} ms browser + {:.1} ms judge per document",
+        percentile(&floor, 50.0),
+        percentile(&floor, 95.0),
+        (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second() / floor.len().max(1) as f64,
+        (after.judge - before.judge) as f64 * 1000.0 / ticks_per_second() / floor.len().max(1) as f64,
+    );
+
+    // Counter, one at a time.
+    let before = cpu(&judge).await;
+    let mut lat: Vec<f64> = Vec::new();
+    for _ in 0..args.sequential {
+        lat.push(grade_ok(&judge, &counter).await.as_secs_f64() * 1000.0);
+    }
+    let after = cpu(&judge).await;
+    lat.sort_by(f64::total_cmp);
+    let per = |a: u64, b: u64| (b - a) as f64 * 1000.0 / ticks_per_second() / lat.len() as f64;
+    println!(
+        "counter, 1 in flight ({} tests each): p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
+        counter.spec.tests.len(),
+        percentile(&lat, 50.0),
+        percentile(&lat, 95.0),
+        percentile(&lat, 99.0)
+    );
+    println!(
+        "CPU per counter submission: {:.1} ms browser + {:.1} ms judge = {:.1} ms",
+        per(before.browser, after.browser),
+        per(before.judge, after.judge),
+        per(before.browser, after.browser) + per(before.judge, after.judge)
+    );
+
+    // Throughput.
+    let mut peak_pss: f64 = browser_pss_mib(pid);
+    for &level in &args.levels {
+        let before = cpu(&judge).await;
+        let t = Instant::now();
+        let mut stream = futures::stream::iter(0..args.per_level).map(|_| grade_ok(&judge, &counter)).buffer_unordered(level);
+        let mut lat = Vec::new();
+        while let Some(d) = stream.next().await {
+            lat.push(d.as_secs_f64() * 1000.0);
+            peak_pss = peak_pss.max(browser_pss_mib(pid));
+        }
+        let wall = t.elapsed().as_secs_f64();
+        let after = cpu(&judge).await;
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "throughput, {level} in flight: {:.1} submissions/s; latency p50 {:.0} ms, p95 {:.0} ms; CPU {:.1} ms per submission",
+            args.per_level as f64 / wall,
+            percentile(&lat, 50.0),
+            percentile(&lat, 95.0),
+            ((after.browser + after.judge) - (before.browser + before.judge)) as f64 * 1000.0 / ticks_per_second() / args.per_level as f64
+        );
+    }
+    println!("browser memory: PSS {:.0} MiB now, {:.0} MiB peak during the throughput runs", browser_pss_mib(pid), peak_pss);
+
+    // The catalog's references.
+    match catalog::load_all(&args.judge.catalog) {
+        Ok(all) => {
+            let t = Instant::now();
+            let mut slowest = (String::new(), Duration::ZERO);
+            for c in &all.challenges {
+                let d = grade_ok(&judge, c).await;
+                if d > slowest.1 {
+                    slowest = (c.slug.clone(), d);
+                }
+            }
+            println!(
+                "catalog: {} reference solutions graded one after another in {:.1} s (slowest: {} in {} ms)",
+                all.challenges.len(),
+                t.elapsed().as_secs_f64(),
+                slowest.0,
+                slowest.1.as_millis()
+            );
+        }
+        Err(e) => eprintln!("warning: the catalog does not load: {e}"),
+    }
+    judge.shutdown().await;
+    0
+}

@@ -1,0 +1,75 @@
+//! `reactlab`: the one binary. This file only parses the command line and dispatches.
+
+mod bench;
+mod catalog;
+mod check;
+mod grade;
+mod text_report;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "reactlab", version, about = "Learn React by solving challenges graded in a real browser.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by the commands that grade.
+#[derive(clap::Args, Clone)]
+pub struct JudgeArgs {
+    /// The folder of built-in challenges.
+    #[arg(long, env = "REACTLAB_CHALLENGES", default_value = "challenges", global = true)]
+    pub catalog: PathBuf,
+    /// The Chromium binary (default: Debian's /usr/lib/chromium/chromium).
+    #[arg(long, env = "REACTLAB_CHROMIUM", global = true)]
+    pub chromium: Option<PathBuf>,
+    /// Submissions graded at once in the browser (default: the number of cores).
+    #[arg(long, env = "REACTLAB_JUDGE_IN_FLIGHT", global = true)]
+    pub in_flight: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Grade files against a challenge and print a report.
+    Grade(grade::GradeArgs),
+    /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
+    Bench(bench::BenchArgs),
+    /// Work with the challenge catalog.
+    Challenges {
+        #[command(subcommand)]
+        command: ChallengesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChallengesCommand {
+    /// Prove every challenge: valid files, the reference passes, the starter fails, and
+    /// every fixture passes or fails as its name says.
+    Check(check::CheckArgs),
+    /// Print the JSON Schema of challenge.toml.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Grade(args) => grade::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+            Command::Challenges { command: ChallengesCommand::Check(args) } => check::run(args).await,
+            Command::Challenges { command: ChallengesCommand::Schema } => {
+                println!("{}", serde_json::to_string_pretty(&reactlab_core::catalog::schema()).expect("schema serializes"));
+                0
+            }
+        }
+    });
+    ExitCode::from(code)
+}
