@@ -44,10 +44,23 @@ impl Judge {
     /// Grades with up to `attempts` tries; a judge fault on the last one becomes an
     /// `internal_error` report.
     pub async fn grade_with_retries(&self, challenge: &Challenge, file_name: &str, code: &str, attempts: u32) -> GradeReport {
+        self.grade_with_retries_observed(challenge, file_name, code, attempts, &mut |_| {}).await
+    }
+
+    /// As [`Judge::grade_with_retries`], calling `on_test` as each test finishes. A retried
+    /// attempt starts over, so `on_test` may see a test name again.
+    pub async fn grade_with_retries_observed(
+        &self,
+        challenge: &Challenge,
+        file_name: &str,
+        code: &str,
+        attempts: u32,
+        on_test: &mut (dyn FnMut(&TestResult) + Send),
+    ) -> GradeReport {
         let started = Instant::now();
         let mut last = None;
         for attempt in 1..=attempts.max(1) {
-            match self.grade(challenge, file_name, code).await {
+            match self.grade_observed(challenge, file_name, code, on_test).await {
                 Ok(report) => return report,
                 Err(e) => {
                     tracing::warn!(attempt, challenge = %challenge.slug, "judge fault: {e}");
@@ -69,6 +82,17 @@ impl Judge {
 
     /// Grades once. `Err` only for the judge's own faults (the browser died, …).
     pub async fn grade(&self, challenge: &Challenge, file_name: &str, code: &str) -> Result<GradeReport, JudgeError> {
+        self.grade_observed(challenge, file_name, code, &mut |_| {}).await
+    }
+
+    /// As [`Judge::grade`], calling `on_test` as each test finishes (for live progress).
+    pub async fn grade_observed(
+        &self,
+        challenge: &Challenge,
+        file_name: &str,
+        code: &str,
+        on_test: &mut (dyn FnMut(&TestResult) + Send),
+    ) -> Result<GradeReport, JudgeError> {
         let build = challenge.react_build();
         let js = match transpile(file_name, code, build == ReactBuild::Development) {
             Ok(js) => js,
@@ -160,7 +184,9 @@ impl Judge {
                 })
                 .collect();
             let status = if matches!(ending, Ending::Passed) { TestStatus::Passed } else { TestStatus::Failed };
-            tests.push(TestResult { name: test.name.clone(), status, message, steps, duration_ms: test_started.elapsed().as_millis() as u64 });
+            let result = TestResult { name: test.name.clone(), status, message, steps, duration_ms: test_started.elapsed().as_millis() as u64 };
+            on_test(&result);
+            tests.push(result);
             match ending {
                 Ending::Passed => {}
                 Ending::Failed { exceptions } => {
