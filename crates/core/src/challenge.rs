@@ -106,7 +106,8 @@ fn default_status() -> u16 {
 }
 
 /// A learner file kept with a challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceFile {
     /// File name, e.g. `reference.jsx` (its extension picks JSX or TSX).
     pub name: String,

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod challenge;
+pub mod event;
 pub mod expr;
 pub mod locator;
 pub mod report;
@@ -11,7 +12,8 @@ pub mod sentence;
 pub mod step;
 
 pub use catalog::{Catalog, LoadError};
-pub use challenge::{Challenge, ChallengeSpec, Difficulty, Fixture, Mock, ReactBuild, TestCase};
+pub use challenge::{Challenge, ChallengeSpec, Difficulty, Fixture, Mock, ReactBuild, SourceFile, TestCase};
+pub use event::SubmissionEvent;
 pub use locator::Locator;
 pub use report::{CompileError, ConsoleEntry, ConsoleKind, GradeReport, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 pub use step::Step;

@@ -56,6 +56,38 @@ pub struct TestRun<'a> {
 
 type Attempt<T> = Result<Result<T, String>, Stop>;
 
+/// Retries `$attempt` (an async block giving an [`Attempt`]) until it succeeds or the
+/// step's deadline passes; the last reason becomes the failure message. A macro rather
+/// than a method taking an async closure: the closure's future could not be proven `Send`
+/// (rust-lang/rust#102211), which kept the judge out of `tokio::spawn`.
+macro_rules! retry {
+    ($run:expr, $timeout:expr, $attempt:block) => {{
+        let step_deadline = (Instant::now() + $timeout).min($run.deadline);
+        let pauses = [0u64, 10, 20, 50, 100];
+        let mut i = 0usize;
+        loop {
+            // A page that leaves, crashes or closes while a step waits ends the test at once.
+            if let Some(stop) = $run.state(|s| $run.broken(s)) {
+                break Err(stop);
+            }
+            match attempt(async $attempt).await {
+                Err(stop) => break Err(stop),
+                Ok(Ok(v)) => break Ok(v),
+                Ok(Err(reason)) if Instant::now() >= step_deadline => break Err(Stop::Fail(reason)),
+                Ok(Err(_)) => {}
+            }
+            let pause = Duration::from_millis(pauses[i.min(pauses.len() - 1)]);
+            i += 1;
+            sleep(pause.min(step_deadline.saturating_duration_since(Instant::now()))).await;
+        }
+    }};
+}
+
+/// Pins down the output type of a [`retry!`] attempt so that `?` inside it infers.
+fn attempt<T, F: Future<Output = Attempt<T>>>(f: F) -> F {
+    f
+}
+
 impl<'a> TestRun<'a> {
     pub fn new(tab: &'a Tab, test: &'a TestCase, deadline: Instant) -> Self {
         TestRun { tab, test, deadline, captures: HashMap::new(), clock: None, current_step: None }
@@ -191,33 +223,11 @@ impl<'a> TestRun<'a> {
         self.cdp(input::mouse(kind, x, y, clicks)).await.map(|_| ())
     }
 
-    /// Retries `attempt` until it succeeds or the step's deadline passes; the last reason
-    /// becomes the failure message.
-    async fn retry<T>(&self, timeout: Duration, mut attempt: impl AsyncFnMut() -> Attempt<T>) -> Result<T, Stop> {
-        let step_deadline = (Instant::now() + timeout).min(self.deadline);
-        let pauses = [0u64, 10, 20, 50, 100];
-        let mut i = 0;
-        loop {
-            // A page that leaves, crashes or closes while a step waits ends the test at once.
-            if let Some(stop) = self.state(|s| self.broken(s)) {
-                return Err(stop);
-            }
-            match attempt().await? {
-                Ok(v) => return Ok(v),
-                Err(reason) if Instant::now() >= step_deadline => return Err(Stop::Fail(reason)),
-                Err(_) => {}
-            }
-            let pause = Duration::from_millis(pauses[i.min(pauses.len() - 1)]);
-            i += 1;
-            sleep(pause.min(step_deadline.saturating_duration_since(Instant::now()))).await;
-        }
-    }
-
     /// The centre of the element once it is visible, stable, (enabled) and not covered.
     async fn actionable(&self, on: &Locator, enabled: bool, timeout: Duration) -> Result<(f64, f64), Stop> {
         let mut last_rect: Option<Value> = None;
         let loc = locator_json(on);
-        self.retry(timeout, async || {
+        retry!(self, timeout, {
             let v = self.world("point", json!([loc, enabled])).await?;
             if let Some(reason) = problem(on, &v) {
                 return Ok(Err(format!("Could not act on {}: {reason}", on.describe())));
@@ -229,7 +239,6 @@ impl<'a> TestRun<'a> {
             }
             Ok(Ok((v["x"].as_f64().unwrap_or(0.0), v["y"].as_f64().unwrap_or(0.0))))
         })
-        .await
     }
 
     async fn click(&self, on: &Locator, clicks: i64, timeout: Duration) -> Result<(), Stop> {
@@ -284,7 +293,7 @@ impl<'a> TestRun<'a> {
         let loc = on.map(locator_json);
         let excl = excluding.map(locator_json);
         let target = on.map_or_else(|| "the page".to_string(), Locator::describe);
-        self.retry(timeout, async || {
+        retry!(self, timeout, {
             let v = self.world("read", json!([loc, what, arg, excl])).await?;
             if let Some(reason) = on.and_then(|l| problem(l, &v)) {
                 return Ok(Err(format!("Expected {target}, but {reason}")));
@@ -298,7 +307,6 @@ impl<'a> TestRun<'a> {
                 Err(why) => Ok(Err(why)),
             }
         })
-        .await
     }
 
     async fn step(&mut self, step: &Step) -> Result<(), Stop> {
@@ -341,28 +349,26 @@ impl<'a> TestRun<'a> {
             Step::Press { key, on, .. } => {
                 if let Some(on) = on {
                     let loc = locator_json(on);
-                    self.retry(timeout, async || {
+                    retry!(self, timeout, {
                         let v = self.world("focus", json!([loc])).await?;
                         match problem(on, &v) {
                             Some(reason) => Ok(Err(format!("Could not focus {}: {reason}", on.describe()))),
                             None if v["ok"] == json!(true) => Ok(Ok(())),
                             None => Ok(Err(format!("Could not focus {}: it does not take focus", on.describe()))),
                         }
-                    })
-                    .await?;
+                    })?;
                 }
                 self.press(key).await
             }
             Step::Select { on, option, .. } => {
                 let loc = locator_json(on);
-                self.retry(timeout, async || {
+                retry!(self, timeout, {
                     let v = self.world("selectOption", json!([loc, option])).await?;
                     match problem(on, &v) {
                         Some(reason) => Ok(Err(format!("Could not choose “{option}” in {}: {reason}", on.describe()))),
                         None => Ok(Ok(())),
                     }
                 })
-                .await
             }
             Step::Check { on, .. } | Step::Uncheck { on, .. } => {
                 let want = matches!(step, Step::Check { .. });
@@ -380,14 +386,13 @@ impl<'a> TestRun<'a> {
             }
             Step::Focus { on, .. } => {
                 let loc = locator_json(on);
-                self.retry(timeout, async || {
+                retry!(self, timeout, {
                     let v = self.world("focus", json!([loc])).await?;
                     Ok(match problem(on, &v) {
                         Some(reason) => Err(format!("Could not focus {}: {reason}", on.describe())),
                         None => Ok(()),
                     })
                 })
-                .await
             }
             Step::ExpectText { on, excluding, equals, not_equals, contains, not_contains, matches, exact, .. } => {
                 let target = on.as_ref().map_or_else(|| "the page".to_string(), Locator::describe);
@@ -448,7 +453,7 @@ impl<'a> TestRun<'a> {
                     Step::ExpectHidden { .. } => ("hidden", locator_json(on)),
                     _ => ("absent", locator_json(&Locator { include_hidden: true, ..on.clone() })),
                 };
-                self.retry(timeout, async || {
+                retry!(self, timeout, {
                     let v = self.world("state", json!([loc])).await?;
                     if let Some(count) = v.get("count").and_then(Value::as_u64).filter(|_| v.get("error").and_then(Value::as_str) == Some("ambiguous")) {
                         let what = match wanted {
@@ -476,11 +481,10 @@ impl<'a> TestRun<'a> {
                     };
                     Ok(if ok { Ok(()) } else { Err(message) })
                 })
-                .await
             }
             Step::ExpectCount { on, equals, .. } => {
                 let loc = locator_json(on);
-                self.retry(timeout, async || {
+                retry!(self, timeout, {
                     let v = self.world("count", json!([loc])).await?;
                     if let Some(reason) = problem(on, &v) {
                         return Ok(Err(format!("Expected {equals} {}, but {reason}", on.describe_plural())));
@@ -488,7 +492,6 @@ impl<'a> TestRun<'a> {
                     let n = v["count"].as_u64().unwrap_or(0);
                     Ok(if n == *equals as u64 { Ok(()) } else { Err(format!("Expected {equals} {}, but found {n}", on.describe_plural())) })
                 })
-                .await
             }
             Step::ExpectAttribute { on, name, equals, present, .. } => {
                 let want_present = present.unwrap_or(true);

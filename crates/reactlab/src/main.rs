@@ -3,8 +3,11 @@
 mod bench;
 mod catalog;
 mod check;
+mod config;
 mod grade;
+mod serve;
 mod text_report;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -18,7 +21,7 @@ struct Cli {
 }
 
 /// Options shared by the commands that grade.
-#[derive(clap::Args, Clone)]
+#[derive(clap::Args, Clone, Default)]
 pub struct JudgeArgs {
     /// The folder of built-in challenges.
     #[arg(long, env = "REACTLAB_CHALLENGES", default_value = "challenges", global = true)]
@@ -33,6 +36,8 @@ pub struct JudgeArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the whole platform in one process: API, web app, workers, on embedded defaults.
+    Serve(config::ServeArgs),
     /// Grade files against a challenge and print a report.
     Grade(grade::GradeArgs),
     /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
@@ -55,13 +60,20 @@ enum ChallengesCommand {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| "warn,reactlab=info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let code = runtime.block_on(async {
         match cli.command {
+            Command::Serve(args) => match serve::run(args).await {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    1
+                }
+            },
             Command::Grade(args) => grade::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Challenges { command: ChallengesCommand::Check(args) } => check::run(args).await,

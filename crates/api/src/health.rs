@@ -1,0 +1,30 @@
+//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the parts a
+//! request needs work).
+
+use crate::state::Shared;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(state): State<Shared>) -> (StatusCode, Json<Value>) {
+    let limit = Duration::from_secs(5);
+    let timed = |name: &'static str| move |_| format!("{name} did not answer within {} s", limit.as_secs());
+    let database = tokio::time::timeout(limit, state.db.ping()).await.map_err(timed("database")).and_then(|r| r.map_err(|e| e.to_string()));
+    let store = tokio::time::timeout(limit, state.objects.ping()).await.map_err(timed("object store")).and_then(|r| r.map_err(|e| e.to_string()));
+    let queue = tokio::time::timeout(limit, state.queue.stats()).await.map_err(timed("queue")).and_then(|r| r.map(|_| ()).map_err(|e| e.to_string()));
+    let judge = match &state.grader {
+        Some(g) => tokio::time::timeout(Duration::from_secs(20), g.ready()).await.map_err(timed("judge")).and_then(|r| r),
+        None => Ok(()),
+    };
+    let checks = [("database", database), ("object_store", store), ("queue", queue), ("judge", judge)];
+    let ready = checks.iter().all(|(_, r)| r.is_ok());
+    let detail: serde_json::Map<String, Value> = checks.into_iter().map(|(k, r)| (k.to_string(), match r { Ok(()) => json!("ok"), Err(e) => json!(e) })).collect();
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": detail })))
+}

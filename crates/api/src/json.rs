@@ -1,0 +1,94 @@
+//! The JSON body extractor: malformed JSON is a 400, a bad field a 422 naming the field
+//! (`serde_path_to_error`), an oversized body a 413, all in the API's error shape.
+
+use crate::error::ApiError;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+/// Limit on any JSON body (the code inside has its own, smaller limit).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(_) => ApiError::BodyTooLarge { limit: MAX_BODY_BYTES },
+            other => ApiError::InvalidJson { message: other.body_text() },
+        })?;
+        parse(&bytes).map(Body)
+    }
+}
+
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+                ApiError::InvalidJson { message: format!("the body is not valid JSON: {inner}") }
+            }
+            serde_json::error::Category::Data => {
+                let message = inner.to_string();
+                // A missing or unknown field is reported on the object that lacks or has it.
+                let field = field_of(&message).unwrap_or(path);
+                ApiError::InvalidField { field, message: strip_position(&message) }
+            }
+        }
+    })
+}
+
+/// The field serde names in "missing field `x`" or "unknown field `x`, expected …".
+fn field_of(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `").or_else(|| message.strip_prefix("unknown field `"))?;
+    rest.split('`').next().map(str::to_string)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Login {
+        email: String,
+        password: String,
+    }
+
+    fn field(body: &str) -> (String, Option<String>) {
+        match parse::<Login>(body.as_bytes()).unwrap_err() {
+            ApiError::InvalidField { field, .. } => ("invalid_field".into(), Some(field)),
+            other => (other.code().into(), None),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field("{"), ("invalid_json".into(), None));
+        assert_eq!(field(r#"{"email": "a"}"#), ("invalid_field".into(), Some("password".into())));
+        assert_eq!(field(r#"{"email": 3, "password": "x"}"#), ("invalid_field".into(), Some("email".into())));
+        assert_eq!(field(r#"{"email": "a", "password": "x", "admin": true}"#), ("invalid_field".into(), Some("admin".into())));
+    }
+}

@@ -1,0 +1,157 @@
+//! ReactLab's HTTP and WebSocket API. It stores submissions and queues them; it never
+//! grades (the judge does, behind the queue) except for admins' `verify`, through the
+//! [`Grader`] seam.
+
+mod auth;
+pub mod cache;
+mod challenges;
+mod error;
+mod health;
+mod json;
+pub mod limits;
+mod objects;
+mod openapi;
+mod routes;
+mod state;
+mod submissions;
+mod views;
+mod ws;
+
+pub use error::{ApiError, ERROR_CODES};
+pub use openapi::document as openapi_document;
+pub use state::{ApiConfig, AppState, Grader, Shared};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::IntoResponse;
+use reactlab_queue::Event;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The whole HTTP surface; `web` (the learner's app) is served for everything else.
+pub fn app(state: Shared, web: Option<Router>) -> Router {
+    let mut api = Router::new();
+    for route in routes::table() {
+        api = api.route(route.path, route.handler);
+    }
+    let api = api
+        .route(&format!("{}/{{*key}}", objects::PREFIX.trim_start_matches("/api/v1")), axum::routing::get(objects::get))
+        .fallback(|| async { ApiError::NotFound { what: "endpoint" } });
+    let mut router = Router::new()
+        .nest("/api/v1", api)
+        .route("/api/docs", axum::routing::get(openapi::page))
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::readyz));
+    router = match web {
+        Some(web) => router.fallback_service(web),
+        None => router.route("/", axum::routing::get(|| async { axum::response::Html(LANDING) })).fallback(|| async { ApiError::NotFound { what: "page" }.into_response() }),
+    };
+    let secure = state.config.secure_cookies;
+    let cors = cors(&state.config.cors_origins);
+    let mut router = router
+        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(header_layer(HeaderName::from_static("cross-origin-resource-policy"), "same-origin"))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"));
+    if secure {
+        router = router.layer(header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+    }
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    router.with_state(state)
+}
+
+/// Sets a header on every response that does not already have one (a page may set its own CSP).
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(allowed))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ReactLab</title></head><body>\
+<h1>ReactLab</h1><p>The API is running. Read the <a href=\"/api/docs\">API reference</a>.</p></body></html>";
+
+/// Work the API does in the background until `shutdown` turns true: replaying the outbox
+/// (accepted submissions the queue has not confirmed) and dropping cached profiles whose
+/// progress changed.
+pub fn spawn_background(state: Shared, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![tokio::spawn(relay_outbox(state.clone(), shutdown.clone())), tokio::spawn(invalidate_on_results(state, shutdown))]
+}
+
+async fn relay_outbox(state: Shared, mut shutdown: watch::Receiver<bool>) {
+    // At start everything in the outbox is stale (a crash left it); later only entries old
+    // enough that the request that wrote them has surely given up.
+    let mut min_age_ms = 0;
+    loop {
+        match state.db.outbox(min_age_ms, 500).await {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::info!(submission = %id, "re-queueing from the outbox");
+                    submissions::hand_to_queue(&state, &id).await;
+                }
+            }
+            Err(e) => tracing::warn!("outbox unreadable: {e}"),
+        }
+        min_age_ms = 5_000;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn invalidate_on_results(state: Shared, mut shutdown: watch::Receiver<bool>) {
+    let mut events = state.bus.subscribe();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(Event { user, message, .. }) if message.get("type").and_then(|t| t.as_str()) == Some("done") => {
+                    state.cache.invalidate(&cache::profile_key(&user)).await;
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return,
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Builds the shared state.
+#[allow(clippy::too_many_arguments)]
+pub fn state(
+    db: reactlab_store::Db,
+    objects: reactlab_store::Objects,
+    local_signer: Option<Arc<reactlab_store::LocalSigner>>,
+    queue: Arc<dyn reactlab_queue::JobQueue>,
+    bus: Arc<dyn reactlab_queue::EventBus>,
+    cache: Arc<dyn cache::Cache>,
+    grader: Option<Arc<dyn Grader>>,
+    config: ApiConfig,
+    shutdown: watch::Receiver<bool>,
+) -> Shared {
+    let limiters = limits::Limiters::new(config.rate_limits);
+    Arc::new(AppState { db, objects, local_signer, queue, bus, cache, grader, config, limiters, sockets: Default::default(), shutdown })
+}

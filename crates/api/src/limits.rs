@@ -1,0 +1,72 @@
+//! Rate limits on registration, sign-in (per client address) and submissions (per user).
+
+use crate::error::ApiError;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+
+/// Requests per minute allowed (each also the burst).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    pub register_per_minute: u32,
+    pub login_per_minute: u32,
+    pub submit_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits { register_per_minute: 10, login_per_minute: 20, submit_per_minute: 30 }
+    }
+}
+
+pub struct Limiter {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+impl Limiter {
+    pub fn per_minute(n: u32) -> Self {
+        let n = NonZeroU32::new(n.max(1)).expect("at least one");
+        Limiter { limiter: RateLimiter::keyed(Quota::per_minute(n)) }
+    }
+
+    /// Counts one request for `key`, or says when to come back.
+    pub fn check(&self, key: &str) -> Result<(), ApiError> {
+        self.limiter.check_key(&key.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::RateLimited { retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64 }
+        })
+    }
+}
+
+pub struct Limiters {
+    pub register: Limiter,
+    pub login: Limiter,
+    pub submit: Limiter,
+}
+
+impl Limiters {
+    pub fn new(limits: RateLimits) -> Self {
+        Limiters {
+            register: Limiter::per_minute(limits.register_per_minute),
+            login: Limiter::per_minute(limits.login_per_minute),
+            submit: Limiter::per_minute(limits.submit_per_minute),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_over_its_limit_is_told_when_to_retry_and_others_are_not_affected() {
+        let l = Limiter::per_minute(2);
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+        match l.check("a") {
+            Err(ApiError::RateLimited { retry_after_secs }) => assert!((1..=30).contains(&retry_after_secs)),
+            other => panic!("{other:?}"),
+        }
+        assert!(l.check("b").is_ok());
+    }
+}

@@ -1,0 +1,75 @@
+use crate::cache::Cache;
+use crate::limits::{Limiters, RateLimits};
+use async_trait::async_trait;
+use reactlab_core::challenge::SourceFile;
+use reactlab_core::{Challenge, GradeReport};
+use reactlab_queue::{EventBus, JobQueue};
+use reactlab_store::{Db, LocalSigner, Objects};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Grades a file right away, for admins checking a challenge they author. The API knows
+/// this seam only; the binary plugs the judge in.
+#[async_trait]
+pub trait Grader: Send + Sync {
+    async fn grade(&self, challenge: &Challenge, file: &SourceFile) -> GradeReport;
+    /// Whether grading works now (readiness).
+    async fn ready(&self) -> Result<(), String>;
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// E-mails of the users who may author challenges (lower-case).
+    pub admins: Vec<String>,
+    /// Origins allowed to call the API from a browser (CORS), besides the API's own.
+    pub cors_origins: Vec<String>,
+    /// Mark the session cookie `Secure` and send HSTS (serve over HTTPS).
+    pub secure_cookies: bool,
+    pub session_ttl: Duration,
+    pub signed_url_ttl: Duration,
+    pub rate_limits: RateLimits,
+    pub max_sockets_per_user: usize,
+    pub ws_ping_interval: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            admins: vec![],
+            cors_origins: vec![],
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            signed_url_ttl: Duration::from_secs(60),
+            rate_limits: RateLimits::default(),
+            max_sockets_per_user: 8,
+            ws_ping_interval: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What the handlers share.
+pub struct AppState {
+    pub db: Db,
+    pub objects: Objects,
+    /// Set when objects are local: the API then serves the signed URLs itself.
+    pub local_signer: Option<Arc<LocalSigner>>,
+    pub queue: Arc<dyn JobQueue>,
+    pub bus: Arc<dyn EventBus>,
+    pub cache: Arc<dyn Cache>,
+    pub grader: Option<Arc<dyn Grader>>,
+    pub config: ApiConfig,
+    pub limiters: Limiters,
+    /// Open WebSockets per user.
+    pub sockets: Mutex<HashMap<String, usize>>,
+    /// Turns true when the server is stopping: sockets close so the HTTP server can drain.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn is_admin(&self, email: &str) -> bool {
+        self.config.admins.iter().any(|a| a.eq_ignore_ascii_case(email))
+    }
+}
+
+pub type Shared = Arc<AppState>;

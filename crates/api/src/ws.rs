@@ -1,0 +1,202 @@
+//! `/api/v1/ws`: a learner follows their submissions live. Subscribing sends the current
+//! state first, then every event, so a result that finished before the socket opened is
+//! never missed; a receiver that falls behind the bus re-reads the state.
+
+use crate::auth::authenticate;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, Shared};
+use crate::submissions::{own, view_of};
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use reactlab_core::SubmissionEvent;
+use reactlab_store::SubmissionStatus;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+/// Subscriptions one socket may hold.
+const MAX_SUBSCRIPTIONS: usize = 100;
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientMessage {
+    Subscribe { id: String },
+    Unsubscribe { id: String },
+}
+
+/// Holds one of the user's socket slots while the connection lives.
+struct SocketSlot {
+    state: Shared,
+    user: String,
+}
+
+impl SocketSlot {
+    fn take(state: &Shared, user: &str) -> ApiResult<SocketSlot> {
+        let mut sockets = state.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        let open = sockets.entry(user.to_string()).or_default();
+        if *open >= state.config.max_sockets_per_user {
+            return Err(ApiError::TooManyConnections { limit: state.config.max_sockets_per_user });
+        }
+        *open += 1;
+        Ok(SocketSlot { state: state.clone(), user: user.to_string() })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut sockets = self.state.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = sockets.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                sockets.remove(&self.user);
+            }
+        }
+    }
+}
+
+pub async fn upgrade(State(state): State<Shared>, headers: HeaderMap, ws: WebSocketUpgrade) -> ApiResult<Response> {
+    // A WebSocket carries the cookie cross-site like a form post: check its Origin too.
+    let user = authenticate(&state, &Method::POST, &headers).await?.ok_or(ApiError::Unauthenticated)?.user;
+    let slot = SocketSlot::take(&state, &user.id)?;
+    Ok(ws.on_upgrade(move |socket| async move {
+        Connection { state, user: user.id, subscribed: HashSet::new(), finished: HashSet::new() }.run(socket).await;
+        drop(slot);
+    }))
+}
+
+struct Connection {
+    state: Shared,
+    user: String,
+    subscribed: HashSet<String>,
+    /// Subscriptions whose `done` was sent: later duplicates are dropped.
+    finished: HashSet<String>,
+}
+
+fn error(code: &str, message: &str, id: Option<&str>) -> Value {
+    json!({ "type": "error", "code": code, "message": message, "id": id })
+}
+
+impl Connection {
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        // Subscribe to the bus before reading any state, so nothing falls in between.
+        let mut events = self.state.bus.subscribe();
+        let interval = self.state.config.ws_ping_interval;
+        let mut ping = tokio::time::interval_at(Instant::now() + interval, interval);
+        let mut last_seen = Instant::now();
+        let mut shutdown = self.state.shutdown.clone();
+        loop {
+            let outgoing: Vec<Value> = tokio::select! {
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => { last_seen = Instant::now(); self.on_message(&text).await }
+                    Some(Ok(Message::Pong(_) | Message::Ping(_))) => { last_seen = Instant::now(); vec![] }
+                    Some(Ok(Message::Binary(_))) => vec![error("invalid_message", "send JSON text messages", None)],
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                },
+                event = events.recv() => match event {
+                    Ok(event) if event.user == self.user && self.subscribed.contains(&event.submission) => self.on_event(&event.submission, event.message),
+                    Ok(_) => vec![],
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "socket fell behind the event bus; re-reading state");
+                        let ids: Vec<String> = self.subscribed.difference(&self.finished).cloned().collect();
+                        let mut out = vec![];
+                        for id in ids { out.extend(self.current_state(&id).await); }
+                        out
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+                _ = shutdown.changed() => {
+                    let frame = axum::extract::ws::CloseFrame { code: 1001, reason: "the server is restarting; reconnect and subscribe again".into() };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+                _ = ping.tick() => {
+                    if last_seen.elapsed() > interval * 3 {
+                        tracing::debug!(user = %self.user, "socket silent, closing");
+                        break;
+                    }
+                    if sink.send(Message::Ping(Default::default())).await.is_err() { break; }
+                    vec![]
+                }
+            };
+            for message in outgoing {
+                if sink.send(Message::Text(message.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = sink.close().await;
+    }
+
+    async fn on_message(&mut self, text: &str) -> Vec<Value> {
+        let message: ClientMessage = match serde_json::from_str(text) {
+            Ok(m) => m,
+            Err(e) => return vec![error("invalid_message", &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None)],
+        };
+        match message {
+            ClientMessage::Subscribe { id } => {
+                if !self.subscribed.contains(&id) && self.subscribed.len() >= MAX_SUBSCRIPTIONS {
+                    return vec![error("too_many_subscriptions", &format!("at most {MAX_SUBSCRIPTIONS} per connection"), Some(&id))];
+                }
+                match own(&self.state, &self.user, &id).await {
+                    Ok(_) => {
+                        self.subscribed.insert(id.clone());
+                        self.finished.remove(&id);
+                        self.current_state(&id).await
+                    }
+                    Err(ApiError::NotFound { .. }) => vec![error("not_found", "submission not found", Some(&id))],
+                    Err(e) => {
+                        tracing::error!("subscribe failed: {e}");
+                        vec![error("internal", "could not read the submission; try again", Some(&id))]
+                    }
+                }
+            }
+            ClientMessage::Unsubscribe { id } => {
+                self.subscribed.remove(&id);
+                self.finished.remove(&id);
+                vec![]
+            }
+        }
+    }
+
+    /// `state` with the whole submission, then the event that stands for where it is.
+    async fn current_state(&mut self, id: &str) -> Vec<Value> {
+        let Ok(submission) = own(&self.state, &self.user, id).await else {
+            return vec![error("not_found", "submission not found", Some(id))];
+        };
+        let view = view_of(&self.state, &submission).await;
+        let mut out = vec![json!({ "type": "state", "id": id, "submission": view })];
+        let event = match (&submission.status, &submission.report) {
+            (SubmissionStatus::Done, Some(report)) => {
+                self.finished.insert(id.to_string());
+                SubmissionEvent::Done { id: id.to_string(), result: report.clone() }
+            }
+            (SubmissionStatus::Running, _) => SubmissionEvent::Running { id: id.to_string() },
+            _ => SubmissionEvent::Queued { id: id.to_string(), position: view.position },
+        };
+        out.push(event.to_json());
+        out
+    }
+
+    fn on_event(&mut self, id: &str, message: Value) -> Vec<Value> {
+        if self.finished.contains(id) {
+            return vec![];
+        }
+        if message.get("type").and_then(Value::as_str) == Some("done") {
+            self.finished.insert(id.to_string());
+        }
+        vec![message]
+    }
+}
+
+impl AppState {
+    /// Open sockets (for metrics and tests).
+    pub fn open_sockets(&self) -> usize {
+        self.sockets.lock().unwrap_or_else(|e| e.into_inner()).values().sum()
+    }
+}

@@ -1,0 +1,231 @@
+//! The embedded queue: a table in the platform's own database, so that accepting a
+//! submission and queueing it survive a crash together.
+
+use crate::{JobQueue, Lease, QueueError, QueueStats};
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::AnyPool;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
+
+pub struct SqlQueue {
+    pool: AnyPool,
+    /// Wakes takers in this process at once; other processes find jobs by polling.
+    notify: Notify,
+    poll: Duration,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn ms(d: Duration) -> i64 {
+    d.as_millis().min(i64::MAX as u128) as i64
+}
+
+impl SqlQueue {
+    /// Uses (and creates when missing) the `jobs` table in `pool`'s database.
+    pub async fn new(pool: AnyPool) -> Result<Self, QueueError> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS jobs (\
+               id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, available_at BIGINT NOT NULL, \
+               lease_until BIGINT, lease_token TEXT, attempts BIGINT NOT NULL DEFAULT 0)",
+        )
+        .execute(&pool)
+        .await?;
+        sqlx::query("CREATE INDEX IF NOT EXISTS jobs_by_availability ON jobs (available_at, created_at)").execute(&pool).await?;
+        Ok(SqlQueue { pool, notify: Notify::new(), poll: Duration::from_millis(250) })
+    }
+
+    async fn try_take(&self, lease_for: Duration) -> Result<Option<Lease>, QueueError> {
+        let now = now_ms();
+        let token = uuid::Uuid::now_v7().to_string();
+        // The outer lease condition makes a concurrent taker (PostgreSQL) find nothing
+        // rather than take the same job twice.
+        let row = sqlx::query(
+            "UPDATE jobs SET lease_until = $1, lease_token = $2, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until <= $3) ORDER BY created_at LIMIT 1) \
+               AND (lease_until IS NULL OR lease_until <= $3) \
+             RETURNING id, attempts",
+        )
+        .bind(now + ms(lease_for))
+        .bind(&token)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => Some(Lease { id: r.try_get("id")?, token, attempt: r.try_get::<i64, _>("attempts")? as u32 }),
+            None => None,
+        })
+    }
+}
+
+#[async_trait]
+impl JobQueue for SqlQueue {
+    async fn enqueue(&self, id: &str) -> Result<(), QueueError> {
+        let now = now_ms();
+        sqlx::query("INSERT INTO jobs (id, created_at, available_at, attempts) VALUES ($1, $2, $2, 0) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.notify.notify_one();
+        Ok(())
+    }
+
+    async fn take(&self, lease_for: Duration, wait: Duration) -> Result<Option<Lease>, QueueError> {
+        let give_up = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(lease) = self.try_take(lease_for).await? {
+                return Ok(Some(lease));
+            }
+            let now = tokio::time::Instant::now();
+            if now >= give_up {
+                return Ok(None);
+            }
+            let _ = tokio::time::timeout(self.poll.min(give_up - now), self.notify.notified()).await;
+        }
+    }
+
+    async fn extend(&self, lease: &Lease, lease_for: Duration) -> Result<bool, QueueError> {
+        let r = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_token = $3")
+            .bind(now_ms() + ms(lease_for))
+            .bind(&lease.id)
+            .bind(&lease.token)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn ack(&self, lease: &Lease) -> Result<(), QueueError> {
+        sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_token = $2").bind(&lease.id).bind(&lease.token).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn retry_later(&self, lease: &Lease, delay: Duration) -> Result<(), QueueError> {
+        sqlx::query("UPDATE jobs SET available_at = $1, lease_until = NULL, lease_token = NULL WHERE id = $2 AND lease_token = $3")
+            .bind(now_ms() + ms(delay))
+            .bind(&lease.id)
+            .bind(&lease.token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), QueueError> {
+        sqlx::query("UPDATE jobs SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE id = $1 AND lease_token = $2")
+            .bind(&lease.id)
+            .bind(&lease.token)
+            .execute(&self.pool)
+            .await?;
+        self.notify.notify_one();
+        Ok(())
+    }
+
+    async fn position(&self, id: &str) -> Result<Option<u64>, QueueError> {
+        let now = now_ms();
+        let row = sqlx::query("SELECT created_at FROM jobs WHERE id = $1 AND (lease_until IS NULL OR lease_until <= $2)")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let created_at: i64 = row.try_get("created_at")?;
+        let ahead: i64 = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE created_at < $1 AND (lease_until IS NULL OR lease_until <= $2)")
+            .bind(created_at)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok(Some(ahead as u64 + 1))
+    }
+
+    async fn stats(&self) -> Result<QueueStats, QueueError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN lease_until IS NULL OR lease_until <= $1 THEN 1 ELSE 0 END), 0) AS waiting, \
+                    COALESCE(SUM(CASE WHEN lease_until > $1 THEN 1 ELSE 0 END), 0) AS running FROM jobs",
+        )
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(QueueStats { waiting: row.try_get::<i64, _>("waiting")? as u64, running: row.try_get::<i64, _>("running")? as u64 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn queue() -> (SqlQueue, tempfile::TempDir) {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let pool = AnyPool::connect(&format!("sqlite://{}/q.db?mode=rwc", dir.path().display())).await.unwrap();
+        (SqlQueue::new(pool).await.unwrap(), dir)
+    }
+
+    const LEASE: Duration = Duration::from_secs(30);
+    const NOW: Duration = Duration::ZERO;
+
+    #[tokio::test]
+    async fn jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job() {
+        let (q, _dir) = queue().await;
+        for id in ["a", "b", "a"] {
+            q.enqueue(id).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert_eq!(q.position("b").await.unwrap(), Some(2));
+        let a = q.take(LEASE, NOW).await.unwrap().unwrap();
+        assert_eq!((a.id.as_str(), a.attempt), ("a", 1));
+        assert_eq!(q.position("b").await.unwrap(), Some(1));
+        let b = q.take(LEASE, NOW).await.unwrap().unwrap();
+        assert_eq!(b.id, "b");
+        assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 2 });
+        q.ack(&a).await.unwrap();
+        q.ack(&b).await.unwrap();
+        assert_eq!(q.stats().await.unwrap(), QueueStats::default());
+    }
+
+    #[tokio::test]
+    async fn an_expired_lease_is_delivered_again_and_the_stale_holder_can_no_longer_ack() {
+        let (q, _dir) = queue().await;
+        q.enqueue("a").await.unwrap();
+        let first = q.take(Duration::from_millis(50), NOW).await.unwrap().unwrap();
+        assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "leased jobs are not handed out twice");
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let second = q.take(LEASE, NOW).await.unwrap().unwrap();
+        assert_eq!((second.id.as_str(), second.attempt), ("a", 2));
+        assert!(!q.extend(&first, LEASE).await.unwrap());
+        q.ack(&first).await.unwrap();
+        assert_eq!(q.stats().await.unwrap().running, 1, "a stale ack removes nothing");
+        q.ack(&second).await.unwrap();
+        assert_eq!(q.stats().await.unwrap(), QueueStats::default());
+    }
+
+    #[tokio::test]
+    async fn retries_wait_for_their_delay_and_releases_do_not_count() {
+        let (q, _dir) = queue().await;
+        q.enqueue("a").await.unwrap();
+        let l = q.take(LEASE, NOW).await.unwrap().unwrap();
+        q.retry_later(&l, Duration::from_millis(200)).await.unwrap();
+        assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
+        let l = q.take(LEASE, Duration::from_secs(2)).await.unwrap().expect("available after its delay");
+        assert_eq!(l.attempt, 2);
+        q.release(&l).await.unwrap();
+        let l = q.take(LEASE, NOW).await.unwrap().unwrap();
+        assert_eq!(l.attempt, 2, "a release gives the attempt back");
+    }
+
+    #[tokio::test]
+    async fn a_waiting_taker_wakes_when_a_job_arrives() {
+        let (q, _dir) = queue().await;
+        let q = std::sync::Arc::new(q);
+        let taker = tokio::spawn({
+            let q = q.clone();
+            async move { q.take(LEASE, Duration::from_secs(5)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        q.enqueue("late").await.unwrap();
+        assert_eq!(taker.await.unwrap().unwrap().unwrap().id, "late");
+    }
+}

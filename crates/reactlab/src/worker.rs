@@ -1,0 +1,220 @@
+//! A worker: takes a submission off the queue, grades it, streams each test to the event
+//! bus, stores the result once, and only then acknowledges the job.
+
+use bytes::Bytes;
+use reactlab_core::{Challenge, GradeReport, SubmissionEvent, Verdict};
+use reactlab_judge::Judge;
+use reactlab_queue::{Event, EventBus, JobQueue, Lease};
+use reactlab_store::{Db, Objects, Submission};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A job is held this long without a heartbeat before another worker may take it.
+const LEASE: Duration = Duration::from_secs(60);
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Deliveries before a submission the judge keeps failing on becomes `internal_error`.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+pub struct Worker {
+    pub db: Db,
+    pub objects: Objects,
+    pub queue: Arc<dyn JobQueue>,
+    pub bus: Arc<dyn EventBus>,
+    pub judge: Arc<Judge>,
+    /// Parsed challenges by slug, with the version they were parsed at.
+    challenges: Mutex<HashMap<String, (i64, Arc<Challenge>)>>,
+}
+
+/// Why an attempt did not produce a result.
+enum Fault {
+    /// The judge's or the platform's own: try again later.
+    Retry(String),
+    /// Trying again cannot help (the challenge is broken, the code is gone).
+    Final(String),
+}
+
+impl Worker {
+    pub fn new(db: Db, objects: Objects, queue: Arc<dyn JobQueue>, bus: Arc<dyn EventBus>, judge: Arc<Judge>) -> Self {
+        Worker { db, objects, queue, bus, judge, challenges: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes and grades jobs until `shutdown`; a job running then gets `grace` to finish,
+    /// after which it is put back on the queue untouched.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, grace: Duration) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let taken = tokio::select! {
+                taken = self.queue.take(LEASE, Duration::from_secs(5)) => taken,
+                _ = shutdown.changed() => return,
+            };
+            let lease = match taken {
+                Ok(Some(lease)) => lease,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!("queue unavailable: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let heartbeat = tokio::spawn({
+                let (queue, lease) = (self.queue.clone(), lease.clone());
+                async move {
+                    loop {
+                        tokio::time::sleep(HEARTBEAT).await;
+                        if !matches!(queue.extend(&lease, LEASE).await, Ok(true)) {
+                            tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too");
+                        }
+                    }
+                }
+            });
+            let mut stopping = shutdown.clone();
+            tokio::select! {
+                _ = self.process(&lease) => {}
+                _ = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
+                    tracing::warn!(submission = %lease.id, "not finished within the shutdown grace period; put back on the queue");
+                    if let Err(e) = self.queue.release(&lease).await {
+                        tracing::warn!(submission = %lease.id, "could not put back (its lease will expire instead): {e}");
+                    }
+                }
+            }
+            heartbeat.abort();
+        }
+    }
+
+    async fn process(&self, lease: &Lease) {
+        let id = &lease.id;
+        let submission = match self.db.submission(id).await {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                tracing::warn!(submission = %id, "job for an unknown submission dropped");
+                let _ = self.queue.ack(lease).await;
+                return;
+            }
+            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+        };
+        if submission.status == reactlab_store::SubmissionStatus::Done {
+            // A duplicate delivery of a job whose result is stored.
+            let _ = self.queue.ack(lease).await;
+            return;
+        }
+        if lease.attempt > MAX_ATTEMPTS {
+            let report = internal_error(format!("The judge failed {MAX_ATTEMPTS} times on this submission (a worker died while grading it)."));
+            return self.finish(lease, &submission, report).await;
+        }
+        if let Err(e) = self.db.mark_running(id).await {
+            return self.retry(lease, &format!("database: {e}")).await;
+        }
+        self.publish(&submission, SubmissionEvent::Running { id: id.clone() }).await;
+        match self.grade(&submission).await {
+            Ok(report) => self.finish(lease, &submission, report).await,
+            Err(Fault::Final(why)) => self.finish(lease, &submission, internal_error(why)).await,
+            Err(Fault::Retry(why)) if lease.attempt >= MAX_ATTEMPTS => {
+                let report = internal_error(format!("The judge failed, not your code ({MAX_ATTEMPTS} attempts): {why}"));
+                self.finish(lease, &submission, report).await
+            }
+            Err(Fault::Retry(why)) => self.retry(lease, &why).await,
+        }
+    }
+
+    async fn grade(&self, submission: &Submission) -> Result<GradeReport, Fault> {
+        let challenge = self.challenge(&submission.challenge).await?;
+        let code = self.objects.get(&submission.code_key).await.map_err(|e| match e {
+            reactlab_store::StoreError::NotFound => Fault::Final("the submitted code is missing from the object store".into()),
+            e => Fault::Retry(format!("object store: {e}")),
+        })?;
+        let code = String::from_utf8_lossy(&code).into_owned();
+        // Tests stream out as they finish; a forwarding task keeps the judge from waiting.
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+        let forward = {
+            let (bus, id, user) = (self.bus.clone(), submission.id.clone(), submission.user_id.clone());
+            tokio::spawn(async move {
+                while let Some(test) = receiver.recv().await {
+                    let message = SubmissionEvent::Test { id: id.clone(), test }.to_json();
+                    let _ = bus.publish(Event { submission: id.clone(), user: user.clone(), message }).await;
+                }
+            })
+        };
+        let mut on_test = |test: &reactlab_core::TestResult| drop(sender.send(test.clone()));
+        // Boxed as `Send` explicitly: the compiler cannot prove it through the judge's
+        // borrows on its own (rust-lang/rust#102211).
+        let grading: std::pin::Pin<Box<dyn Future<Output = Result<GradeReport, reactlab_judge::JudgeError>> + Send + '_>> =
+            Box::pin(self.judge.grade_observed(&challenge, &submission.file_name, &code, &mut on_test));
+        let graded = grading.await;
+        drop(sender);
+        let _ = forward.await;
+        graded.map_err(|e| Fault::Retry(e.to_string()))
+    }
+
+    async fn challenge(&self, slug: &str) -> Result<Arc<Challenge>, Fault> {
+        let row = match self.db.challenge(slug).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return Err(Fault::Final(format!("the challenge {slug} no longer exists"))),
+            Err(e) => return Err(Fault::Retry(format!("database: {e}"))),
+        };
+        if let Some((version, parsed)) = self.challenges.lock().unwrap_or_else(|e| e.into_inner()).get(slug) {
+            if *version == row.version {
+                return Ok(parsed.clone());
+            }
+        }
+        let parsed = Arc::new(row.to_challenge().map_err(|e| Fault::Final(format!("the challenge {slug} is broken: {e}")))?);
+        self.challenges.lock().unwrap_or_else(|e| e.into_inner()).insert(slug.to_string(), (row.version, parsed.clone()));
+        Ok(parsed)
+    }
+
+    /// Stores the result (once), tells the learner, and acknowledges the job.
+    async fn finish(&self, lease: &Lease, submission: &Submission, report: GradeReport) {
+        let id = &submission.id;
+        let screenshot_key = match &report.screenshot {
+            Some(png) => {
+                let key = format!("screenshots/{}/{id}.png", submission.user_id);
+                match self.objects.put(&key, Bytes::from(png.clone())).await {
+                    Ok(()) => Some(key),
+                    Err(e) => {
+                        tracing::warn!(submission = %id, "screenshot not stored: {e}");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let all: Vec<(String, String)> = match self.db.challenge_list().await {
+            Ok(list) => list.into_iter().map(|c| (c.slug, c.difficulty)).collect(),
+            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+        };
+        match self.db.finish_submission(id, &report, screenshot_key.as_deref(), &all).await {
+            Ok(true) => {
+                tracing::info!(submission = %id, verdict = report.verdict.as_str(), ms = report.duration_ms, "graded");
+                self.publish(submission, SubmissionEvent::Done { id: id.clone(), result: report }).await;
+            }
+            Ok(false) => tracing::info!(submission = %id, "already graded; this duplicate's result is dropped"),
+            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+        }
+        if let Err(e) = self.queue.ack(lease).await {
+            // The result is stored: a redelivery finds it done and only acknowledges.
+            tracing::warn!(submission = %id, "ack failed: {e}");
+        }
+    }
+
+    async fn retry(&self, lease: &Lease, why: &str) {
+        let delay = Duration::from_secs(1 << lease.attempt.min(6));
+        tracing::warn!(submission = %lease.id, attempt = lease.attempt, "judge fault, retrying in {delay:?}: {why}");
+        if let Err(e) = self.queue.retry_later(lease, delay).await {
+            tracing::warn!(submission = %lease.id, "could not schedule the retry (the lease will expire instead): {e}");
+        }
+    }
+
+    async fn publish(&self, submission: &Submission, event: SubmissionEvent) {
+        let event = Event { submission: submission.id.clone(), user: submission.user_id.clone(), message: event.to_json() };
+        if let Err(e) = self.bus.publish(event).await {
+            tracing::warn!(submission = %submission.id, "event not published: {e}");
+        }
+    }
+}
+
+fn internal_error(message: String) -> GradeReport {
+    GradeReport { verdict: Verdict::InternalError, tests: vec![], compile_error: None, console: vec![], message: Some(message), duration_ms: 0, screenshot: None }
+}

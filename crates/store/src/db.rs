@@ -1,0 +1,69 @@
+use crate::clock::{Clock, SystemClock};
+use crate::error::StoreError;
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database: a pool on `sqlite://…` or `postgres://…`, migrated on connect.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    pub(crate) clock: Arc<dyn Clock>,
+    is_sqlite: bool,
+}
+
+impl Db {
+    /// Connects and applies pending migrations. A SQLite file is created when missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        Self::connect_with_clock(url, Arc::new(SystemClock)).await
+    }
+
+    pub async fn connect_with_clock(url: &str, clock: Arc<dyn Clock>) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let is_sqlite = url.starts_with("sqlite:");
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        if is_sqlite {
+            // WAL lets readers run beside the one writer; busy_timeout makes writers wait
+            // for each other instead of failing with SQLITE_BUSY.
+            options = options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").await?;
+                    Ok(())
+                })
+            });
+        } else {
+            options = options.max_connections(16);
+        }
+        let url = if is_sqlite && !url.contains("mode=") { format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" }) } else { url.to_string() };
+        let pool = options.connect(&url).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Db { pool, clock, is_sqlite })
+    }
+
+    /// The pool, for parts that keep their own tables beside ours (the SQL queue).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.is_sqlite
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

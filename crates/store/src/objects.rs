@@ -1,0 +1,145 @@
+//! The object store (solution code, screenshots) and signed, expiring URLs to read from it.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use object_store::ObjectStore;
+use object_store::path::Path as ObjectPath;
+use rand::RngCore;
+use sha2::Sha256;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Makes a URL that lets its holder read one object until it expires.
+#[async_trait]
+pub trait UrlSigner: Send + Sync {
+    async fn signed_get_url(&self, key: &str, expires_at_ms: i64) -> Result<String, StoreError>;
+}
+
+/// Objects plus the signer that matches where they live.
+#[derive(Clone)]
+pub struct Objects {
+    store: Arc<dyn ObjectStore>,
+    signer: Arc<dyn UrlSigner>,
+}
+
+impl Objects {
+    pub fn new(store: Arc<dyn ObjectStore>, signer: Arc<dyn UrlSigner>) -> Self {
+        Objects { store, signer }
+    }
+
+    /// A directory on this machine, read back through URLs the API serves and checks.
+    pub fn local(dir: &Path, signer: Arc<LocalSigner>) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
+        Ok(Objects::new(Arc::new(store), signer))
+    }
+
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StoreError> {
+        self.store.put(&ObjectPath::from(key), bytes.into()).await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
+        match self.store.get(&ObjectPath::from(key)).await {
+            Ok(r) => Ok(r.bytes().await?),
+            Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn signed_url(&self, key: &str, expires_at_ms: i64) -> Result<String, StoreError> {
+        self.signer.signed_get_url(key, expires_at_ms).await
+    }
+
+    /// Whether the store accepts a write and reads it back (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.put("health/ping", Bytes::from_static(b"ok")).await?;
+        self.get("health/ping").await.map(|_| ())
+    }
+}
+
+/// Why a signed URL was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("this link has expired")]
+    Expired,
+    #[error("this link's signature is not valid")]
+    Invalid,
+}
+
+/// HMAC-SHA256 signed URLs for the local object store, served under `prefix`.
+pub struct LocalSigner {
+    key: Vec<u8>,
+    prefix: String,
+}
+
+impl LocalSigner {
+    pub fn new(key: Vec<u8>, prefix: &str) -> Self {
+        LocalSigner { key, prefix: prefix.trim_end_matches('/').to_string() }
+    }
+
+    /// The key kept in `path`, made (random, readable by the owner only) on first use, so
+    /// that URLs stay valid across restarts.
+    pub fn from_key_file(path: &Path, prefix: &str) -> Result<Self, StoreError> {
+        let io = |e: std::io::Error| StoreError::Corrupt(format!("signing key {}: {e}", path.display()));
+        if !path.exists() {
+            let mut key = [0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::write(path, hex::encode(key)).map_err(io)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        let key = hex::decode(text.trim()).map_err(|e| StoreError::Corrupt(format!("signing key {}: {e}", path.display())))?;
+        Ok(LocalSigner::new(key, prefix))
+    }
+
+    fn mac(&self, key: &str, expires_at_ms: i64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(format!("GET\n{key}\n{expires_at_ms}").as_bytes());
+        mac
+    }
+
+    /// Checks a URL's `expires` and `signature` for `key` at time `now_ms`.
+    pub fn verify(&self, key: &str, expires_at_ms: i64, signature: &str, now_ms: i64) -> Result<(), SignatureError> {
+        let sig = hex::decode(signature).map_err(|_| SignatureError::Invalid)?;
+        self.mac(key, expires_at_ms).verify_slice(&sig).map_err(|_| SignatureError::Invalid)?;
+        if now_ms >= expires_at_ms {
+            return Err(SignatureError::Expired);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl UrlSigner for LocalSigner {
+    async fn signed_get_url(&self, key: &str, expires_at_ms: i64) -> Result<String, StoreError> {
+        let signature = hex::encode(self.mac(key, expires_at_ms).finalize().into_bytes());
+        Ok(format!("{}/{key}?expires={expires_at_ms}&signature={signature}", self.prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn signed_urls_are_refused_when_tampered_with_or_expired() {
+        let signer = LocalSigner::new(b"k".to_vec(), "/o");
+        let url = signer.signed_get_url("code/a.jsx", 1000).await.unwrap();
+        let sig = url.split("signature=").nth(1).unwrap();
+        assert_eq!(signer.verify("code/a.jsx", 1000, sig, 999), Ok(()));
+        assert_eq!(signer.verify("code/a.jsx", 1000, sig, 1000), Err(SignatureError::Expired));
+        assert_eq!(signer.verify("code/b.jsx", 1000, sig, 999), Err(SignatureError::Invalid));
+        assert_eq!(signer.verify("code/a.jsx", 5000, sig, 999), Err(SignatureError::Invalid));
+        assert_eq!(signer.verify("code/a.jsx", 1000, "zz", 999), Err(SignatureError::Invalid));
+    }
+}
