@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Seconds running jobs get to finish on shutdown before they are put back [default: 30].
     #[arg(long, env = "REACTLAB_GRACE_SECS")]
     pub grace_secs: Option<u64>,
+    /// Seconds a worker holds a job without a heartbeat before it counts as dead and the
+    /// job is handed out again [default: 60].
+    #[arg(long, env = "REACTLAB_JOB_LEASE_SECS")]
+    pub job_lease_secs: Option<u64>,
     /// Lifetime of signed links to stored code, in seconds [default: 60].
     #[arg(long, env = "REACTLAB_SIGNED_URL_TTL_SECS")]
     pub signed_url_ttl_secs: Option<u64>,
@@ -71,6 +75,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     grace_secs: Option<u64>,
     signed_url_ttl_secs: Option<u64>,
+    job_lease_secs: Option<u64>,
     rate_register: Option<u32>,
     rate_login: Option<u32>,
     rate_submit: Option<u32>,
@@ -84,6 +89,7 @@ pub struct ServeConfig {
     pub database_url: String,
     pub workers: usize,
     pub grace: Duration,
+    pub job_lease: Duration,
     pub api: ApiConfig,
     pub judge: JudgeArgs,
 }
@@ -123,6 +129,7 @@ impl ServeConfig {
             database_url,
             workers,
             grace: Duration::from_secs(args.grace_secs.or(file.grace_secs).unwrap_or(30)),
+            job_lease: Duration::from_secs(args.job_lease_secs.or(file.job_lease_secs).unwrap_or(60).max(2)),
             api,
             judge: args.judge,
         })

@@ -64,7 +64,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {} (is another server using it? choose one with --addr)", config.addr))?;
     let addr = listener.local_addr()?;
     let background = reactlab_api::spawn_background(state.clone(), shutdown.clone());
-    let worker = Arc::new(Worker::new(db.clone(), objects, queue, bus, judge.clone()));
+    let worker = Arc::new(Worker::new(db.clone(), objects, queue, bus, judge.clone(), config.job_lease));
     let workers: Vec<_> = (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect();
 
     println!("ReactLab is running at http://{addr}/ ({} workers; API reference at http://{addr}/api/docs). Press Ctrl-C to stop.", config.workers);

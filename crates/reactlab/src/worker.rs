@@ -11,9 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// A job is held this long without a heartbeat before another worker may take it.
-const LEASE: Duration = Duration::from_secs(60);
-const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Deliveries before a submission the judge keeps failing on becomes `internal_error`.
 pub const MAX_ATTEMPTS: u32 = 3;
 
@@ -23,6 +20,8 @@ pub struct Worker {
     pub queue: Arc<dyn JobQueue>,
     pub bus: Arc<dyn EventBus>,
     pub judge: Arc<Judge>,
+    /// A job is held this long without a heartbeat before another worker may take it.
+    lease: Duration,
     /// Parsed challenges by slug, with the version they were parsed at.
     challenges: Mutex<HashMap<String, (i64, Arc<Challenge>)>>,
 }
@@ -36,8 +35,8 @@ enum Fault {
 }
 
 impl Worker {
-    pub fn new(db: Db, objects: Objects, queue: Arc<dyn JobQueue>, bus: Arc<dyn EventBus>, judge: Arc<Judge>) -> Self {
-        Worker { db, objects, queue, bus, judge, challenges: Mutex::new(HashMap::new()) }
+    pub fn new(db: Db, objects: Objects, queue: Arc<dyn JobQueue>, bus: Arc<dyn EventBus>, judge: Arc<Judge>, lease: Duration) -> Self {
+        Worker { db, objects, queue, bus, judge, lease, challenges: Mutex::new(HashMap::new()) }
     }
 
     /// Takes and grades jobs until `shutdown`; a job running then gets `grace` to finish,
@@ -48,7 +47,7 @@ impl Worker {
                 return;
             }
             let taken = tokio::select! {
-                taken = self.queue.take(LEASE, Duration::from_secs(5)) => taken,
+                taken = self.queue.take(self.lease, Duration::from_secs(5)) => taken,
                 _ = shutdown.changed() => return,
             };
             let lease = match taken {
@@ -61,11 +60,11 @@ impl Worker {
                 }
             };
             let heartbeat = tokio::spawn({
-                let (queue, lease) = (self.queue.clone(), lease.clone());
+                let (queue, lease, lease_for) = (self.queue.clone(), lease.clone(), self.lease);
                 async move {
                     loop {
-                        tokio::time::sleep(HEARTBEAT).await;
-                        if !matches!(queue.extend(&lease, LEASE).await, Ok(true)) {
+                        tokio::time::sleep(lease_for / 4).await;
+                        if !matches!(queue.extend(&lease, lease_for).await, Ok(true)) {
                             tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too");
                         }
                     }

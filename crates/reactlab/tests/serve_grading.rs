@@ -1,0 +1,173 @@
+//! `reactlab serve` end to end with real Chromium: submit, follow over the WebSocket, read
+//! results, survive a crash.
+
+mod server;
+use reqwest::StatusCode;
+use server::*;
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_counter_reference_is_accepted_and_every_event_arrives_in_order() {
+    let server = Server::start(&["--workers", "1"]);
+    let mut client = server.client();
+    client.register("ada").await;
+    let mut socket = client.socket().await;
+    let id = client.submit("counter", &fixture("counter", "reference.jsx")).await;
+    socket.subscribe(&id).await;
+    let messages = socket.until_done(GRADE_TIMEOUT).await;
+    let kinds: Vec<&str> = messages.iter().map(|m| m["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds[0], "state", "{messages:?}");
+    assert!(messages.iter().all(|m| m["id"] == id.as_str()), "{messages:?}");
+    // The state comes first, then the events from where the submission was.
+    let challenge = client.get("/api/v1/challenges/counter").await.body;
+    let test_count = challenge["tests"].as_array().unwrap().len();
+    let tests: Vec<_> = messages.iter().filter(|m| m["type"] == "test").collect();
+    assert_eq!(tests.len(), test_count, "one event per test: {kinds:?}");
+    assert!(tests.iter().all(|t| t["test"]["status"] == "passed"));
+    assert!(kinds.contains(&"running"), "{kinds:?}");
+    let done = messages.last().unwrap();
+    assert_eq!(done["result"]["verdict"], "accepted", "{done}");
+
+    let me = client.get("/api/v1/me").await.body;
+    assert_eq!(me["progress"]["solved"], 1, "{me}");
+    assert_eq!(me["progress"]["streak"]["current"], 1);
+    assert_eq!(me["progress"]["badges"][0]["badge"], "first_solve");
+    let list = client.get("/api/v1/challenges").await.body;
+    let counter = list["challenges"].as_array().unwrap().iter().find(|c| c["slug"] == "counter").unwrap();
+    assert_eq!(counter["status"], "solved");
+
+    // A later wrong answer never un-solves it.
+    let wrong = client.submit("counter", &fixture("counter", "fixtures/fail-adds-two.jsx")).await;
+    let result = client.wait_done(&wrong, GRADE_TIMEOUT).await;
+    assert_eq!(result["verdict"], "wrong_answer", "{result}");
+    let failing: Vec<&str> = result["result"]["tests"].as_array().unwrap().iter().filter(|t| t["status"] == "failed").map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(!failing.is_empty(), "the failing test is named: {result}");
+    assert!(result["result"]["tests"].as_array().unwrap().iter().any(|t| t["status"] == "failed" && t["message"].as_str().is_some_and(|m| !m.is_empty())));
+    let me = client.get("/api/v1/me").await.body;
+    assert_eq!(me["progress"]["solved"], 1);
+    let history = client.get("/api/v1/submissions?challenge=counter").await.body;
+    let ids: Vec<&str> = history["submissions"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![wrong.as_str(), id.as_str()], "newest first");
+    let page = client.get("/api/v1/submissions?challenge=counter&limit=1").await.body;
+    assert_eq!(page["submissions"].as_array().unwrap().len(), 1);
+    let next = page["next"].as_str().unwrap();
+    let page2 = client.get(&format!("/api/v1/submissions?challenge=counter&limit=1&before={next}")).await.body;
+    assert_eq!(page2["submissions"][0]["id"], id.as_str());
+    assert!(page2["next"].is_null());
+}
+
+#[tokio::test]
+async fn subscribing_after_the_result_was_stored_delivers_it() {
+    let server = Server::start(&["--workers", "1"]);
+    let mut client = server.client();
+    client.register("bob").await;
+    let id = client.submit("counter", "export default function App() { return <p>no button</p>; }").await;
+    let stored = client.wait_done(&id, GRADE_TIMEOUT).await;
+    assert_eq!(stored["verdict"], "wrong_answer");
+    let mut socket = client.socket().await;
+    socket.subscribe(&id).await;
+    let state = socket.next(Duration::from_secs(10)).await;
+    assert_eq!((state["type"].as_str(), state["submission"]["status"].as_str()), (Some("state"), Some("done")), "{state}");
+    let done = socket.next(Duration::from_secs(10)).await;
+    assert_eq!(done["type"], "done");
+    assert_eq!(done["result"], stored["result"]);
+    // Compile errors are verdicts too, with the line.
+    let broken = client.submit("counter", "export default function App() { return <p>; }").await;
+    let r = client.wait_done(&broken, GRADE_TIMEOUT).await;
+    assert_eq!(r["verdict"], "compile_error", "{r}");
+    assert!(r["result"]["compile_error"]["line"].as_u64().is_some());
+}
+
+#[tokio::test]
+async fn a_killed_server_grades_every_accepted_submission_once_after_restart() {
+    let mut first = Server::start(&["--workers", "1", "--job-lease-secs", "3"]);
+    let data = first.data.clone();
+    let mut client = first.client();
+    client.register("cat").await;
+    let code = fixture("counter", "reference.jsx");
+    let mut ids = vec![];
+    for _ in 0..4 {
+        ids.push(client.submit("counter", &code).await);
+    }
+    first.kill();
+    let before = first.log();
+
+    let second = Server::start_in(&data, &["--workers", "1", "--job-lease-secs", "3"]);
+    let client = Client { base: second.base.clone(), ..client };
+    for id in &ids {
+        let r = client.wait_done(id, GRADE_TIMEOUT).await;
+        assert_eq!(r["verdict"], "accepted", "{r}");
+    }
+    // Once: each submission's result was written by exactly one worker.
+    let log = before + &second.log();
+    for id in &ids {
+        let writes = log.lines().filter(|l| l.contains("graded") && l.contains(id.as_str())).count();
+        assert_eq!(writes, 1, "{id} graded {writes} times\n{log}");
+    }
+    let me = client.get("/api/v1/me").await.body;
+    assert_eq!(me["progress"]["activity"][0]["accepted"], 4, "{me}");
+    drop(second);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_and_leaves_queued_jobs_queued() {
+    let mut server = Server::start(&["--workers", "1", "--grace-secs", "20"]);
+    let data = server.data.clone();
+    let mut client = server.client();
+    client.register("dan").await;
+    let mut socket = client.socket().await;
+    let code = fixture("counter", "reference.jsx");
+    let ids = [client.submit("counter", &code).await, client.submit("counter", &code).await, client.submit("counter", &code).await];
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status}");
+    // Open sockets were closed (going away) rather than left hanging.
+    assert!(socket.closes_within(Duration::from_secs(5)).await);
+    let log = server.log();
+    assert!(log.contains("Stopped."), "{log}");
+    let restarted = Server::start_in(&data, &["--workers", "1"]);
+    let client = Client { base: restarted.base.clone(), ..client };
+    for id in &ids {
+        assert_eq!(client.wait_done(id, GRADE_TIMEOUT).await["verdict"], "accepted");
+    }
+}
+
+#[tokio::test]
+async fn other_users_see_404_for_a_submission_its_code_and_its_socket() {
+    let server = Server::start(&["--workers", "1", "--signed-url-ttl-secs", "2"]);
+    let mut owner = server.client();
+    owner.register("eve").await;
+    let code = "export default function App() { return <button>Increment</button>; }";
+    let id = owner.submit("counter", code).await;
+    let mut other = server.client();
+    other.register("mallory").await;
+    for path in [format!("/api/v1/submissions/{id}"), format!("/api/v1/submissions/{id}/code")] {
+        let r = other.get(&path).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"), "{path}: {}", r.body);
+    }
+    let r = other.get("/api/v1/submissions/does-not-exist").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut socket = other.socket().await;
+    socket.subscribe(&id).await;
+    let m = socket.next(Duration::from_secs(5)).await;
+    assert_eq!((m["type"].as_str(), m["code"].as_str()), (Some("error"), Some("not_found")), "{m}");
+
+    // The owner's signed link reads the code until it expires; a tampered one never does.
+    let link = owner.get(&format!("/api/v1/submissions/{id}/code")).await.body;
+    let url = format!("{}{}", server.base, link["url"].as_str().unwrap());
+    let fetched = reqwest::get(&url).await.unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    assert_eq!(fetched.text().await.unwrap(), code);
+    let last = url.chars().last().unwrap();
+    let tampered = format!("{}{}", &url[..url.len() - 1], if last == '0' { '1' } else { '0' });
+    let r = reqwest::get(&tampered).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let other_key = url.replace(&format!("/{id}."), "/someone-else.");
+    assert_eq!(reqwest::get(&other_key).await.unwrap().status(), StatusCode::FORBIDDEN);
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    let r = reqwest::get(&url).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "link_refused");
+    assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
+}
