@@ -1,0 +1,119 @@
+//! Progress over UTC days with an injected clock: solves, activity, streaks, badges, and
+//! idempotent result writes.
+
+use reactlab_core::challenge::SourceFile;
+use reactlab_core::{Challenge, GradeReport, Verdict};
+use reactlab_store::clock::DAY_MS;
+use reactlab_store::{ChallengeRow, Db, ManualClock, NewSubmission};
+use std::sync::Arc;
+
+fn challenge(slug: &str, difficulty: &str) -> (ChallengeRow, Challenge) {
+    let spec = format!("title = \"{slug}\"\ndifficulty = \"{difficulty}\"\n[[test]]\nname = \"t\"\nsteps = [{{ do = \"expect_no_errors\" }}]\n");
+    let file = SourceFile { name: "a.jsx".into(), code: "export default () => null;".into() };
+    let parsed = Challenge::from_parts(slug, &spec, "s", file.clone(), file.clone()).unwrap();
+    let row = ChallengeRow { slug: slug.into(), spec_toml: spec, statement: "s".into(), starter: file.clone(), reference: file, builtin: false, version: 1, updated_at: 0 };
+    (row, parsed)
+}
+
+fn report(verdict: Verdict) -> GradeReport {
+    GradeReport { verdict, tests: vec![], compile_error: None, console: vec![], message: None, duration_ms: 1, screenshot: None }
+}
+
+struct World {
+    db: Db,
+    clock: Arc<ManualClock>,
+    user: String,
+    all: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        // 2026-11-23 23:00 UTC: an hour before midnight, so crossing days is easy to see.
+        let clock = Arc::new(ManualClock::new(1_795_474_800_000));
+        let db = Db::connect_with_clock(&format!("sqlite://{}/t.db", dir.path().display()), clock.clone()).await.unwrap();
+        let mut all = vec![];
+        for (slug, difficulty) in [("a", "easy"), ("b", "easy"), ("c", "medium")] {
+            let (row, parsed) = challenge(slug, difficulty);
+            db.create_challenge(&row, &parsed).await.unwrap();
+            all.push((slug.to_string(), difficulty.to_string()));
+        }
+        let user = db.create_user("u", "u@example.com", "hash").await.unwrap().id;
+        World { db, clock, user, all, _dir: dir }
+    }
+
+    async fn submit(&self, challenge: &str, verdict: Verdict) -> String {
+        let id = NewSubmission::id();
+        self.db.create_submission(&NewSubmission { id: id.clone(), user_id: &self.user, challenge, file_name: "App.jsx", code_key: "k" }).await.unwrap();
+        assert!(self.db.finish_submission(&id, &report(verdict), None, &self.all).await.unwrap());
+        id
+    }
+}
+
+#[tokio::test]
+async fn streaks_follow_utc_days_and_badges_are_earned_once() {
+    let w = World::new().await;
+    w.submit("a", Verdict::WrongAnswer).await;
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!((p.solved, p.streak.current, p.activity.len()), (0, 0, 0), "a wrong answer is no activity");
+
+    w.submit("a", Verdict::Accepted).await;
+    w.submit("a", Verdict::Accepted).await;
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!((p.solved, p.streak.current, p.streak.longest), (1, 1, 1));
+    assert_eq!((p.activity[0].day.as_str(), p.activity[0].accepted), ("2026-11-23", 2));
+    assert_eq!(p.badges.iter().map(|b| b.badge.as_str()).collect::<Vec<_>>(), vec!["first_solve"]);
+
+    // Two hours later it is the next UTC day.
+    w.clock.advance(2 * 3_600_000);
+    w.submit("b", Verdict::Accepted).await;
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!((p.solved, p.streak.current, p.activity.len()), (2, 2, 2));
+    assert!(p.badges.iter().any(|b| b.badge == "all_easy"), "{:?}", p.badges);
+
+    // A day with nothing: yesterday's streak still counts today...
+    w.clock.advance(DAY_MS);
+    assert_eq!(w.db.profile(&w.user).await.unwrap().streak.current, 2);
+    // ...and is over the day after.
+    w.clock.advance(DAY_MS);
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!((p.streak.current, p.streak.longest), (0, 2));
+
+    // Seven days in a row earn the streak badge; solving everything the last one.
+    for _ in 0..7 {
+        w.submit("a", Verdict::Accepted).await;
+        w.clock.advance(DAY_MS);
+    }
+    w.clock.advance(-DAY_MS);
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!((p.streak.current, p.streak.longest), (7, 7));
+    assert!(p.badges.iter().any(|b| b.badge == "streak_7"));
+    assert!(!p.badges.iter().any(|b| b.badge == "all_challenges"));
+    w.submit("c", Verdict::Accepted).await;
+    let p = w.db.profile(&w.user).await.unwrap();
+    assert_eq!(p.solved, 3);
+    let names: Vec<&str> = p.badges.iter().map(|b| b.badge.as_str()).collect();
+    assert_eq!(names.iter().filter(|b| **b == "first_solve").count(), 1);
+    assert!(names.contains(&"all_challenges"), "{names:?}");
+
+    // Re-submitting a solved challenge wrongly never un-solves it.
+    w.submit("c", Verdict::WrongAnswer).await;
+    assert_eq!(w.db.profile(&w.user).await.unwrap().solved, 3);
+    assert_eq!(w.db.challenge_statuses(&w.user).await.unwrap().get("c"), Some(&true));
+}
+
+#[tokio::test]
+async fn a_late_duplicate_result_never_overwrites_the_first() {
+    let w = World::new().await;
+    let id = NewSubmission::id();
+    w.db.create_submission(&NewSubmission { id: id.clone(), user_id: &w.user, challenge: "a", file_name: "App.jsx", code_key: "k" }).await.unwrap();
+    assert_eq!(w.db.outbox(0, 10).await.unwrap(), vec![id.clone()], "accepted submissions wait in the outbox");
+    assert!(w.db.mark_running(&id).await.unwrap());
+    assert!(w.db.finish_submission(&id, &report(Verdict::Accepted), None, &w.all).await.unwrap());
+    assert!(!w.db.finish_submission(&id, &report(Verdict::InternalError), None, &w.all).await.unwrap());
+    assert!(!w.db.mark_running(&id).await.unwrap(), "a done submission does not run again");
+    let s = w.db.submission(&id).await.unwrap().unwrap();
+    assert_eq!(s.report.unwrap().verdict, Verdict::Accepted);
+    assert_eq!(w.db.profile(&w.user).await.unwrap().activity[0].accepted, 1, "progress counted once");
+}
