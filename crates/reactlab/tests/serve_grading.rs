@@ -171,3 +171,20 @@ async fn other_users_see_404_for_a_submission_its_code_and_its_socket() {
     assert_eq!(body["error"]["code"], "link_refused");
     assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
 }
+
+#[tokio::test]
+async fn judge_faults_are_retried_then_become_internal_error_and_readiness_says_why() {
+    // A "browser" that exits at once: every attempt is the judge's fault, never the learner's.
+    let server = Server::start(&["--workers", "1", "--chromium", "/bin/false"]);
+    let mut client = server.client();
+    client.register("joe").await;
+    let id = client.submit("counter", &fixture("counter", "reference.jsx")).await;
+    let r = client.wait_done(&id, GRADE_TIMEOUT).await;
+    assert_eq!(r["verdict"], "internal_error", "{r}");
+    assert_eq!(r["attempts"], 3, "{r}");
+    assert!(r["result"]["message"].as_str().unwrap().contains("not your code"), "{r}");
+    let ready = client.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.body["checks"]["database"], "ok");
+    assert_ne!(ready.body["checks"]["judge"], "ok");
+}
