@@ -153,3 +153,16 @@ impl From<QueueError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_list_every_error_code_with_its_status() {
+        let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+        for (code, status, _) in ERROR_CODES {
+            assert!(docs.contains(&format!("| `{code}` | {status} |")), "docs/api.md lacks {code} ({status})");
+        }
+    }
+}
