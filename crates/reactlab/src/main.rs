@@ -59,11 +59,13 @@ enum ChallengesCommand {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A server reports what it does; the one-shot commands stay quiet unless asked.
+    let default_filter = if matches!(cli.command, Command::Serve(_)) { "warn,reactlab=info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| "warn,reactlab=info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| default_filter.into()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let code = runtime.block_on(async {
         match cli.command {

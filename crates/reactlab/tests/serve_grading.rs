@@ -11,6 +11,8 @@ async fn the_counter_reference_is_accepted_and_every_event_arrives_in_order() {
     let server = Server::start(&["--workers", "1"]);
     let mut client = server.client();
     client.register("ada").await;
+    // Read (and so cache) the profile before: the result must invalidate it.
+    assert_eq!(client.get("/api/v1/me").await.body["progress"]["solved"], 0);
     let mut socket = client.socket().await;
     let id = client.submit("counter", &fixture("counter", "reference.jsx")).await;
     socket.subscribe(&id).await;

@@ -234,3 +234,26 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
     let id = learner.submit("say-hello", "export default () => <h1>Hello</h1>;").await;
     assert_eq!(learner.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "accepted");
 }
+
+#[test]
+fn a_broken_challenge_file_stops_the_server_with_its_location() {
+    let catalog = tempfile::tempdir().unwrap();
+    let dir = catalog.path().join("counter");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["statement.md", "starter.jsx", "reference.jsx"] {
+        std::fs::copy(repo_root().join("challenges/counter").join(file), dir.join(file)).unwrap();
+    }
+    std::fs::write(dir.join("challenge.toml"), "title = \"Counter\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nsteps = [{ do = \"teleport\" }]\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reactlab"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .arg("--catalog")
+        .arg(catalog.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("counter/challenge.toml:5"), "{stderr}");
+    assert!(stderr.contains("teleport"), "{stderr}");
+}

@@ -50,6 +50,23 @@ pub struct ChallengeSummary {
     pub tags: Vec<String>,
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$1`…`$10`, the columns written by both insert and update.
+fn bind_sources<'q>(query: AnyQuery<'q>, row: &'q ChallengeRow, parsed: &'q Challenge) -> AnyQuery<'q> {
+    query
+        .bind(&row.slug)
+        .bind(&parsed.spec.title)
+        .bind(parsed.spec.difficulty.as_str())
+        .bind(serde_json::to_string(&parsed.spec.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(&row.spec_toml)
+        .bind(&row.statement)
+        .bind(&row.starter.name)
+        .bind(&row.starter.code)
+        .bind(&row.reference.name)
+        .bind(&row.reference.code)
+}
+
 const COLUMNS: &str = "slug, spec_toml, statement, starter_name, starter_code, reference_name, reference_code, builtin, version, updated_at";
 
 impl Db {
@@ -83,20 +100,11 @@ impl Db {
     }
 
     async fn insert_challenge(&self, row: &ChallengeRow, parsed: &Challenge, position: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO challenges (slug, title, difficulty, tags, spec_toml, statement, starter_name, starter_code, reference_name, reference_code, builtin, position, version, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13)",
-        )
-        .bind(&row.slug)
-        .bind(&parsed.spec.title)
-        .bind(parsed.spec.difficulty.as_str())
-        .bind(serde_json::to_string(&parsed.spec.tags).unwrap_or_else(|_| "[]".into()))
-        .bind(&row.spec_toml)
-        .bind(&row.statement)
-        .bind(&row.starter.name)
-        .bind(&row.starter.code)
-        .bind(&row.reference.name)
-        .bind(&row.reference.code)
+        );
+        bind_sources(query, row, parsed)
         .bind(i64::from(row.builtin))
         .bind(position)
         .bind(self.now_ms())
@@ -107,20 +115,11 @@ impl Db {
 
     /// Replaces a challenge's sources; returns the new version. `NotFound` when absent.
     pub async fn update_challenge(&self, row: &ChallengeRow, parsed: &Challenge) -> Result<i64, StoreError> {
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE challenges SET title = $2, difficulty = $3, tags = $4, spec_toml = $5, statement = $6, starter_name = $7, starter_code = $8, \
              reference_name = $9, reference_code = $10, version = version + 1, updated_at = $11 WHERE slug = $1 RETURNING version",
-        )
-        .bind(&row.slug)
-        .bind(&parsed.spec.title)
-        .bind(parsed.spec.difficulty.as_str())
-        .bind(serde_json::to_string(&parsed.spec.tags).unwrap_or_else(|_| "[]".into()))
-        .bind(&row.spec_toml)
-        .bind(&row.statement)
-        .bind(&row.starter.name)
-        .bind(&row.starter.code)
-        .bind(&row.reference.name)
-        .bind(&row.reference.code)
+        );
+        let updated = bind_sources(query, row, parsed)
         .bind(self.now_ms())
         .fetch_optional(&self.pool)
         .await?;
