@@ -11,6 +11,7 @@ mod json;
 pub mod limits;
 mod objects;
 mod openapi;
+mod preview;
 mod routes;
 mod state;
 mod submissions;
@@ -19,6 +20,7 @@ mod ws;
 
 pub use error::{ApiError, ERROR_CODES};
 pub use openapi::document as openapi_document;
+pub use preview::Preview;
 pub use state::{ApiConfig, AppState, Grader, Shared};
 
 use axum::Router;
@@ -44,6 +46,9 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
     let mut router = Router::new()
         .nest("/api/v1", api)
         .route("/api/docs", axum::routing::get(openapi::page))
+        .route("/preview/frame.html", axum::routing::get(preview::frame))
+        .route("/preview/boot.js", axum::routing::get(preview::boot))
+        .route("/vendor/{mode}/{file}", axum::routing::get(preview::vendor))
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/readyz", axum::routing::get(health::readyz));
     router = match web {
@@ -149,9 +154,10 @@ pub fn state(
     bus: Arc<dyn reactlab_queue::EventBus>,
     cache: Arc<dyn cache::Cache>,
     grader: Option<Arc<dyn Grader>>,
+    preview: Option<Arc<dyn Preview>>,
     config: ApiConfig,
     shutdown: watch::Receiver<bool>,
 ) -> Shared {
     let limiters = limits::Limiters::new(config.rate_limits);
-    Arc::new(AppState { db, objects, local_signer, queue, bus, cache, grader, config, limiters, sockets: Default::default(), shutdown })
+    Arc::new(AppState { db, objects, local_signer, queue, bus, cache, grader, preview, config, limiters, sockets: Default::default(), shutdown })
 }

@@ -102,6 +102,9 @@ pub fn table() -> Vec<Route> {
             User,
             ws::upgrade,
         ),
+        Route::post("/preview/transpile", "Transpile code for the live preview exactly as the judge does.", Public, crate::preview::transpile)
+            .request::<crate::preview::TranspileRequest>()
+            .response::<crate::preview::TranspileResponse>(200),
         Route::get("/openapi.json", "This description.", Public, crate::openapi::json),
         Route::get("/healthz", "The process is alive.", Public, health::healthz),
         Route::get("/readyz", "Database, object store, queue and judge work.", Public, health::readyz),

@@ -58,6 +58,7 @@ pub struct AppState {
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
     pub grader: Option<Arc<dyn Grader>>,
+    pub preview: Option<Arc<dyn crate::preview::Preview>>,
     pub config: ApiConfig,
     pub limiters: Limiters,
     /// Open WebSockets per user.

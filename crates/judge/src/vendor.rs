@@ -24,6 +24,7 @@ pub struct VendorBuild {
     pub mode: &'static str,
     /// file name → base64 body
     files: BTreeMap<&'static str, String>,
+    raw: &'static [(&'static str, &'static [u8])],
     pub import_map: String,
 }
 
@@ -33,6 +34,7 @@ fn build(mode: &'static str, files: &'static [(&'static str, &'static [u8])]) ->
     VendorBuild {
         mode,
         files: files.iter().map(|(name, body)| (*name, base64::engine::general_purpose::STANDARD.encode(body))).collect(),
+        raw: files,
         import_map: serde_json::json!({ "imports": imports }).to_string(),
     }
 }
@@ -46,6 +48,12 @@ impl VendorBuild {
             ReactBuild::Production => &PRODUCTION,
             ReactBuild::Development | ReactBuild::Auto => &DEVELOPMENT,
         }
+    }
+
+    /// The body of `/vendor/<mode>/<file>` (for the web app's live preview, which loads the
+    /// same modules through the same import map).
+    pub fn file(&self, file: &str) -> Option<&'static [u8]> {
+        self.raw.iter().find(|(name, _)| *name == file).map(|(_, body)| *body)
     }
 
     /// The base64 body of `/vendor/<mode>/<file>`.

@@ -39,6 +39,9 @@ pub struct ServeArgs {
     /// Seconds running jobs get to finish on shutdown before they are put back [default: 30].
     #[arg(long, env = "REACTLAB_GRACE_SECS")]
     pub grace_secs: Option<u64>,
+    /// The built web app to serve [default: web/dist].
+    #[arg(long, env = "REACTLAB_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Seconds a worker holds a job without a heartbeat before it counts as dead and the
     /// job is handed out again [default: 60].
     #[arg(long, env = "REACTLAB_JOB_LEASE_SECS")]
@@ -76,6 +79,7 @@ struct FileConfig {
     grace_secs: Option<u64>,
     signed_url_ttl_secs: Option<u64>,
     job_lease_secs: Option<u64>,
+    web_dir: Option<PathBuf>,
     rate_register: Option<u32>,
     rate_login: Option<u32>,
     rate_submit: Option<u32>,
@@ -90,6 +94,7 @@ pub struct ServeConfig {
     pub workers: usize,
     pub grace: Duration,
     pub job_lease: Duration,
+    pub web_dir: PathBuf,
     pub api: ApiConfig,
     pub judge: JudgeArgs,
 }
@@ -129,6 +134,7 @@ impl ServeConfig {
             database_url,
             workers,
             grace: Duration::from_secs(args.grace_secs.or(file.grace_secs).unwrap_or(30)),
+            web_dir: args.web_dir.or(file.web_dir).unwrap_or_else(|| PathBuf::from("web/dist")),
             job_lease: Duration::from_secs(args.job_lease_secs.or(file.job_lease_secs).unwrap_or(60).max(2)),
             api,
             judge: args.judge,

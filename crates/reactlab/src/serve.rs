@@ -7,7 +7,8 @@ use anyhow::Context;
 use async_trait::async_trait;
 use reactlab_api::Grader;
 use reactlab_api::cache::MemoryCache;
-use reactlab_core::{Challenge, GradeReport, SourceFile};
+use reactlab_core::{Challenge, GradeReport, ReactBuild, SourceFile};
+use reactlab_judge::vendor::VendorBuild;
 use reactlab_judge::Judge;
 use reactlab_queue::{LocalBus, SqlQueue};
 use reactlab_store::{Db, LocalSigner, Objects};
@@ -28,6 +29,44 @@ impl Grader for JudgeGrader {
     async fn ready(&self) -> Result<(), String> {
         self.0.blank_document().await.map(|_| ()).map_err(|e| e.to_string())
     }
+}
+
+/// The judge's transpiler and React runtime, for the web app's preview.
+struct JudgePreview;
+
+impl reactlab_api::Preview for JudgePreview {
+    fn transpile(&self, file_name: &str, code: &str) -> Result<String, reactlab_core::CompileError> {
+        reactlab_judge::transpile::transpile(file_name, code, true)
+    }
+    fn import_map(&self) -> String {
+        VendorBuild::get(ReactBuild::Development).import_map.clone()
+    }
+    fn vendor_file(&self, mode: &str, file: &str) -> Option<&'static [u8]> {
+        let build = match mode {
+            "development" => ReactBuild::Development,
+            "production" => ReactBuild::Production,
+            _ => return None,
+        };
+        VendorBuild::get(build).file(file)
+    }
+}
+
+/// The built web app, with its own Content-Security-Policy; unknown paths get the app's
+/// index (it routes in the browser). `None` when it was not built.
+fn web_app(dir: &Path) -> Option<axum::Router> {
+    use tower_http::services::{ServeDir, ServeFile};
+    let index = dir.join("index.html");
+    if !index.is_file() {
+        tracing::warn!("the web app is not built ({} missing): run scripts/setup; serving the API only", index.display());
+        return None;
+    }
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+               worker-src 'self' blob:; connect-src 'self' ws: wss:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    let service = ServeDir::new(dir).fallback(ServeFile::new(index));
+    Some(axum::Router::new().fallback_service(service).layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(csp),
+    )))
 }
 
 /// Writes the built-in catalog into the database (new and changed challenges).
@@ -59,7 +98,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let (stop, shutdown) = watch::channel(false);
     let cache = Arc::new(MemoryCache::new(10_000, Duration::from_secs(300)));
     let grader: Arc<dyn Grader> = Arc::new(JudgeGrader(judge.clone()));
-    let state = reactlab_api::state(db.clone(), objects.clone(), Some(signer), queue.clone(), bus.clone(), cache, Some(grader), config.api.clone(), shutdown.clone());
+    let state = reactlab_api::state(db.clone(), objects.clone(), Some(signer), queue.clone(), bus.clone(), cache, Some(grader), Some(Arc::new(JudgePreview)), config.api.clone(), shutdown.clone());
 
     let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {} (is another server using it? choose one with --addr)", config.addr))?;
     let addr = listener.local_addr()?;
@@ -74,7 +113,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let _ = stop.send(true);
     });
 
-    let app = reactlab_api::app(state, None);
+    let app = reactlab_api::app(state, web_app(&config.web_dir));
     let mut http_shutdown = shutdown.clone();
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {

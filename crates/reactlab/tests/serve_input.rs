@@ -257,3 +257,32 @@ fn a_broken_challenge_file_stops_the_server_with_its_location() {
     assert!(stderr.contains("counter/challenge.toml:5"), "{stderr}");
     assert!(stderr.contains("teleport"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_web_app_and_its_preview_are_served_with_their_own_policies() {
+    let server = Server::start(&[]);
+    let page = reqwest::get(format!("{}/challenges/counter", server.base)).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "client-side routes get the app");
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-src 'self'"), "{csp}");
+    assert!(page.text().await.unwrap().contains("<div id=\"root\">"));
+
+    let frame = reqwest::get(format!("{}/preview/frame.html", server.base)).await.unwrap();
+    let csp = frame.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("connect-src 'none'") && csp.contains("'sha256-"), "the preview can fetch nothing: {csp}");
+    let html = frame.text().await.unwrap();
+    let map = html.split("<script type=\"importmap\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let map: serde_json::Value = serde_json::from_str(map).unwrap();
+    let react = map["imports"]["react"].as_str().unwrap();
+    let module = reqwest::get(format!("{}{react}", server.base)).await.unwrap();
+    assert_eq!(module.status(), StatusCode::OK);
+    assert_eq!(module.headers()["access-control-allow-origin"], "*", "the opaque-origin frame may load React");
+
+    let client = server.client();
+    let ok = client.post("/api/v1/preview/transpile", json!({ "code": "export default () => <b>hi</b>;" })).await;
+    assert!(ok.body["js"].as_str().unwrap().contains("react/jsx-dev-runtime"), "{}", ok.body);
+    let bad = client.post("/api/v1/preview/transpile", json!({ "code": "export default () => <b>hi</b;", "language": "tsx" })).await;
+    assert_eq!((bad.body["error"]["line"].as_u64(), bad.body["js"].is_null()), (Some(1), true), "{}", bad.body);
+    let bad = client.post("/api/v1/preview/transpile", json!({ "code": "import x from 'lodash'; export default () => null;" })).await;
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("lodash"), "the judge's import rules apply: {}", bad.body);
+}

@@ -42,6 +42,8 @@ impl Server {
             .arg(data)
             .arg("--catalog")
             .arg(repo_root().join("challenges"))
+            .arg("--web-dir")
+            .arg(repo_root().join("web/dist"))
             .args(args)
             .env("REACTLAB_LOG", "info")
             .stdout(Stdio::piped())

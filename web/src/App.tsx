@@ -1,0 +1,71 @@
+import { useEffect, useState } from "react";
+import { api, type User } from "./api";
+import { Auth } from "./pages/Auth";
+import { Challenges } from "./pages/Challenges";
+import { ChallengePage } from "./pages/ChallengePage";
+import { ProfilePage } from "./pages/ProfilePage";
+
+/** Client-side routes: plain links, intercepted so the page does not reload. */
+function usePath(): [string, (to: string) => void] {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    const onClick = (e: MouseEvent) => {
+      const a = (e.target as HTMLElement).closest("a");
+      if (!a || a.origin !== location.origin || a.target || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      e.preventDefault();
+      history.pushState(null, "", a.pathname);
+      setPath(a.pathname);
+    };
+    addEventListener("popstate", onPop);
+    document.addEventListener("click", onClick);
+    return () => { removeEventListener("popstate", onPop); document.removeEventListener("click", onClick); };
+  }, []);
+  const go = (to: string) => { history.pushState(null, "", to); setPath(to); };
+  return [path, go];
+}
+
+function useTheme(): [boolean, () => void] {
+  const system = matchMedia("(prefers-color-scheme: dark)").matches;
+  const [dark, setDark] = useState(() => (localStorage.getItem("reactlab:theme") ?? (system ? "dark" : "light")) === "dark");
+  useEffect(() => { document.documentElement.dataset.theme = dark ? "dark" : "light"; }, [dark]);
+  return [dark, () => setDark((d) => { localStorage.setItem("reactlab:theme", d ? "light" : "dark"); return !d; })];
+}
+
+export function App() {
+  const [path, go] = usePath();
+  const [dark, toggleTheme] = useTheme();
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  useEffect(() => { api<{ user: User }>("GET", "/me").then((r) => setUser(r.user), () => setUser(null)); }, []);
+
+  const signedIn = (u: User) => { setUser(u); go("/"); };
+  const logout = async () => { await api("POST", "/auth/logout").catch(() => {}); setUser(null); go("/"); };
+
+  let page;
+  const challenge = path.match(/^\/challenges\/([a-z0-9-]+)$/);
+  if (user === undefined) page = <p className="muted">Loading…</p>;
+  else if (path === "/login") page = <Auth mode="login" onDone={signedIn} />;
+  else if (path === "/register") page = <Auth mode="register" onDone={signedIn} />;
+  else if (path === "/profile") page = user ? <ProfilePage user={user} /> : <Auth mode="login" onDone={signedIn} />;
+  else if (challenge) page = <ChallengePage key={challenge[1]} slug={challenge[1]} dark={dark} signedIn={!!user} />;
+  else if (path === "/") page = <Challenges />;
+  else page = <div><h1>Not found</h1><p><a href="/">All challenges</a></p></div>;
+
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="top">
+        <a href="/" className="brand">ReactLab</a>
+        <nav aria-label="Main">
+          <a href="/">Challenges</a>
+          {user && <a href="/profile">Profile</a>}
+        </nav>
+        <div className="account">
+          <button onClick={toggleTheme} aria-label={dark ? "Use the light theme" : "Use the dark theme"}>{dark ? "☀" : "☾"}</button>
+          {user ? <><span className="muted">{user.username}</span> <button onClick={logout}>Sign out</button></> : <><a href="/login">Sign in</a> <a href="/register" className="button primary">Sign up</a></>}
+        </div>
+      </header>
+      <main id="main">{page}</main>
+    </>
+  );
+}

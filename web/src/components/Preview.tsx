@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from "react";
+import { api, type CompileError } from "../api";
+
+type ConsoleLine = { level: string; text: string };
+
+/**
+ * The live preview: the code is transpiled by the server exactly as the judge does, then
+ * run in a fresh sandboxed frame (scripts only, an opaque origin: it cannot read the
+ * app's cookie or storage) that loads React through the judge's import map.
+ */
+export function Preview({ code, language }: { code: string; language: "jsx" | "tsx" }) {
+  const [run, setRun] = useState<{ key: number; js: string } | null>(null);
+  const [compileError, setCompileError] = useState<CompileError | null>(null);
+  const [runtimeError, setRuntimeError] = useState<string | null>(null);
+  const [lines, setLines] = useState<ConsoleLine[]>([]);
+  const frame = useRef<HTMLIFrameElement>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(async () => {
+      try {
+        const r = await api<{ js: string | null; error: CompileError | null }>("POST", "/preview/transpile", { code, language });
+        setCompileError(r.error);
+        if (r.js) {
+          setRuntimeError(null);
+          setLines([]);
+          setRun((old) => ({ key: (old?.key ?? 0) + 1, js: r.js! }));
+        }
+      } catch (e) {
+        setRuntimeError(`The preview is unavailable: ${(e as Error).message}`);
+      }
+    }, 350);
+    return () => clearTimeout(timer);
+  }, [code, language]);
+
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      if (event.source !== frame.current?.contentWindow || event.data?.source !== "reactlab-preview") return;
+      const m = event.data;
+      if (m.type === "ready" && run) frame.current?.contentWindow?.postMessage({ type: "run", js: run.js }, "*");
+      if (m.type === "console") setLines((l) => [...l.slice(-199), { level: m.level, text: m.text }]);
+      if (m.type === "runtime-error") setRuntimeError(m.message);
+    };
+    addEventListener("message", onMessage);
+    return () => removeEventListener("message", onMessage);
+  }, [run]);
+
+  return (
+    <div className="preview">
+      <div className="preview-stage">
+        {run && <iframe key={run.key} ref={frame} title="Preview" sandbox="allow-scripts" src="/preview/frame.html" />}
+        {compileError && (
+          <div className="overlay" role="alert">
+            <strong>Compile error, line {compileError.line}, column {compileError.column}</strong>
+            <p>{compileError.message}</p>
+            <pre>{compileError.frame}</pre>
+          </div>
+        )}
+        {!compileError && runtimeError && (
+          <div className="overlay" role="alert">
+            <strong>Runtime error</strong>
+            <pre>{runtimeError}</pre>
+          </div>
+        )}
+      </div>
+      <details className="console" open={lines.length > 0}>
+        <summary>Console ({lines.length})</summary>
+        {lines.length === 0 ? <p className="muted">Nothing logged yet.</p> : (
+          <ol>{lines.map((l, i) => <li key={i} className={`log-${l.level}`}>{l.text}</li>)}</ol>
+        )}
+      </details>
+    </div>
+  );
+}

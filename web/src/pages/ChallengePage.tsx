@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { marked } from "marked";
+import { api, follow, type Challenge, type Submission } from "../api";
+import { Editor } from "../components/Editor";
+import { Preview } from "../components/Preview";
+import { Results, type Live } from "../components/Results";
+
+const draftKey = (slug: string) => `reactlab:draft:${slug}`;
+
+export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: boolean; signedIn: boolean }) {
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [code, setCode] = useState("");
+  const [tab, setTab] = useState<"statement" | "tests" | "history">("statement");
+  const [live, setLive] = useState<Live | null>(null);
+  const [history, setHistory] = useState<Submission[]>([]);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<Challenge>("GET", `/challenges/${slug}`).then(
+      (c) => {
+        setChallenge(c);
+        setCode(localStorage.getItem(draftKey(slug)) ?? c.starter.code);
+      },
+      (e) => setError(e.message),
+    );
+  }, [slug]);
+
+  const language = challenge?.starter.name.endsWith(".tsx") ? "tsx" : "jsx";
+  const onChange = useCallback((value: string) => {
+    setCode(value);
+    localStorage.setItem(draftKey(slug), value);
+  }, [slug]);
+
+  const loadHistory = useCallback(() => {
+    if (!signedIn) return;
+    api<{ submissions: Submission[] }>("GET", `/submissions?challenge=${encodeURIComponent(slug)}`).then((h) => setHistory(h.submissions), () => {});
+  }, [slug, signedIn]);
+  useEffect(loadHistory, [loadHistory]);
+
+  const submit = useCallback(async () => {
+    setSubmitError(null);
+    try {
+      const { id, position } = await api<{ id: string; position: number | null }>("POST", "/submissions", { challenge: slug, code, language });
+      setLive({ id, status: "queued", position, tests: [], result: null, hasScreenshot: false });
+      const stop = follow(id, (e) => {
+        setLive((l) => {
+          if (!l || l.id !== id) return l;
+          switch (e.type) {
+            case "state": return { ...l, status: e.submission.status, position: e.submission.position, hasScreenshot: e.submission.has_screenshot, result: e.submission.result };
+            case "queued": return { ...l, status: "queued", position: e.position };
+            case "running": return { ...l, status: "running", tests: [] };
+            case "test": return { ...l, tests: [...l.tests.filter((t) => t.name !== e.test.name), e.test] };
+            case "done": return { ...l, status: "done", result: e.result };
+            default: return l;
+          }
+        });
+        if (e.type === "done") {
+          stop();
+          // The screenshot flag and the history come from the stored submission.
+          api<Submission>("GET", `/submissions/${id}`).then((s) => setLive((l) => (l && l.id === id ? { ...l, hasScreenshot: s.has_screenshot } : l)));
+          loadHistory();
+        }
+      });
+    } catch (e) {
+      setSubmitError((e as Error).message);
+    }
+  }, [slug, code, language, loadHistory]);
+
+  const restore = async (id: string) => {
+    const { url } = await api<{ url: string }>("GET", `/submissions/${id}/code`);
+    const text = await (await fetch(url)).text();
+    onChange(text);
+  };
+
+  const statement = useMemo(() => (challenge ? marked.parse(challenge.statement, { async: false }) as string : ""), [challenge]);
+  if (error) return <p role="alert" className="error">{error}</p>;
+  if (!challenge) return <p className="muted">Loading…</p>;
+
+  return (
+    <div className="ide">
+      <section className="pane info" aria-label="Challenge">
+        <h1>{challenge.title} <span className={`badge diff-${challenge.difficulty}`}>{challenge.difficulty}</span></h1>
+        <div role="tablist" className="tabs">
+          {(["statement", "tests", "history"] as const).map((t) => (
+            <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{t[0].toUpperCase() + t.slice(1)}</button>
+          ))}
+        </div>
+        {tab === "statement" && <div className="markdown" dangerouslySetInnerHTML={{ __html: statement }} />}
+        {tab === "tests" && (
+          <ol className="test-list">{challenge.tests.map((t) => <li key={t.name}><strong>{t.name}</strong><ol>{t.steps.map((s, i) => <li key={i}>{s}</li>)}</ol></li>)}</ol>
+        )}
+        {tab === "history" && (signedIn ? (
+          history.length === 0 ? <p className="muted">No submissions yet.</p> : (
+            <ul className="history">{history.map((s) => (
+              <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => restore(s.id)}>Restore</button></li>
+            ))}</ul>
+          )
+        ) : <p className="muted">Sign in to keep a history.</p>)}
+      </section>
+      <section className="pane code" aria-label="Code">
+        <div className="toolbar">
+          <span className="muted">App.{language}</span>
+          <button onClick={() => { if (confirm("Replace your code with the starter?")) onChange(challenge.starter.code); }}>Reset to starter</button>
+          <button className="primary" onClick={submit} disabled={!signedIn} title="Ctrl/Cmd+Enter">Submit</button>
+        </div>
+        {!signedIn && <p className="muted">Sign in to submit.</p>}
+        {submitError && <p role="alert" className="error">{submitError}</p>}
+        <Editor value={code} language={language} onChange={onChange} onSubmit={submit} dark={dark} />
+      </section>
+      <section className="pane run" aria-label="Preview and results">
+        <h2>Preview</h2>
+        <Preview code={code} language={language} />
+        <h2>Results</h2>
+        <Results live={live} />
+      </section>
+    </div>
+  );
+}
