@@ -13,8 +13,11 @@ function Heatmap({ activity }: { activity: Profile["activity"] }) {
     const key = d.toISOString().slice(0, 10);
     days.push({ day: key, n: counts.get(key) ?? 0 });
   }
+  // Weeks are columns starting on Sunday: pad the first one.
+  const pad = new Date(`${days[0].day}T00:00:00Z`).getUTCDay();
   return (
     <div className="heatmap" role="img" aria-label={`Accepted submissions on ${activity.length} days in the last year`}>
+      {Array.from({ length: pad }, (_, i) => <span key={`pad${i}`} />)}
       {days.map((d) => <span key={d.day} title={`${d.day}: ${d.n}`} className={`cell l${Math.min(d.n, 4)}`} />)}
     </div>
   );
@@ -45,7 +48,7 @@ export function ProfilePage({ user }: { user: User }) {
       <Heatmap activity={p.activity} />
       <h2>Badges</h2>
       {p.badges.length === 0 ? <p className="muted">Solve a challenge to earn your first badge.</p> : (
-        <ul className="badges">{p.badges.map((b) => <li key={b.badge}>🏅 {BADGES[b.badge] ?? b.badge}</li>)}</ul>
+        <ul className="badges">{p.badges.map((b) => <li key={b.badge} className="earned">{BADGES[b.badge] ?? b.badge}</li>)}</ul>
       )}
     </div>
   );

@@ -1,0 +1,121 @@
+// End to end, in real Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
+// downloaded browser) against a real `reactlab serve` on a random loopback port.
+// Saves a screenshot of every page under target/e2e/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "../..");
+const shots = join(root, "target/e2e");
+const bin = process.env.REACTLAB_BIN ?? join(root, "target/debug/reactlab");
+let server, base, browser, data;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  data = mkdtempSync(join(tmpdir(), "reactlab-e2e-"));
+  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", data, "--workers", "1",
+    "--catalog", join(root, "challenges"), "--web-dir", join(root, "web/dist")], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise((ok, fail) => {
+    server.stdout.on("data", (chunk) => {
+      const m = String(chunk).match(/running at (http:\/\/[^/]+)\//);
+      if (m) ok(m[1]);
+    });
+    server.on("exit", (code) => fail(new Error(`reactlab serve exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.REACTLAB_CHROMIUM_E2E ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  await new Promise((ok) => (server?.exitCode !== null ? ok() : server.on("exit", ok)));
+  rmSync(data, { recursive: true, force: true });
+});
+
+const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+/** Replaces the editor's content as a paste would (no auto-closed brackets). */
+async function setCode(page, code) {
+  await page.locator(".monaco-editor .view-lines").click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  // A paste: typing would let the editor auto-indent and auto-close brackets.
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    document.activeElement.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, code);
+}
+
+const preview = (page) => page.frameLocator("iframe[title=Preview]").locator("body");
+
+test("a learner signs up, previews, fails, fixes, and sees their progress", { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/register`);
+  await shot(page, "sign-up");
+  await page.getByLabel("Username").fill("e2e-learner");
+  await page.getByLabel("E-mail").fill("learner@example.com");
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("alert").filter({ hasText: "8 to 128" }).waitFor();
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: "Challenges" }).waitFor();
+  await shot(page, "challenges");
+
+  await page.getByRole("link", { name: "Counter", exact: true }).click();
+  await page.getByRole("heading", { name: /Counter/ }).waitFor();
+  await preview(page).getByText("Increment").waitFor();
+
+  const wrong = "import { useState } from 'react';\nexport default function App() {\n  const [n, setN] = useState(0);\n  return <div><p>Clicks: {n}</p><button onClick={() => setN(n + 2)}>Increment</button></div>;\n}\n";
+  await setCode(page, wrong);
+  await preview(page).getByText("Clicks: 0").waitFor();
+  await shot(page, "challenge-preview");
+  await page.keyboard.press("ControlOrMeta+Enter");
+  await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor({ timeout: 90_000 });
+  assert.ok(await page.locator(".step-failed").count() > 0, "the failing step is marked");
+  await page.locator("img.screenshot").waitFor();
+  await shot(page, "challenge-wrong-answer");
+
+  await setCode(page, readFileSync(join(root, "challenges/counter/reference.jsx"), "utf8"));
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.getByTestId("verdict").filter({ hasText: "Accepted" }).waitFor({ timeout: 90_000 });
+  await shot(page, "challenge-accepted");
+
+  await page.getByRole("link", { name: "Challenges" }).click();
+  await page.getByTestId("status-counter").filter({ hasText: "Solved" }).waitFor();
+  await page.getByRole("link", { name: "Profile" }).click();
+  await page.getByTestId("streak").filter({ hasText: "1" }).waitFor();
+  assert.equal(await page.getByTestId("solved").innerText(), "1");
+  await shot(page, "profile");
+});
+
+test("code in the preview cannot read the app's cookie or storage", { timeout: 60_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/register`);
+  await page.getByLabel("Username").fill("e2e-snoop");
+  await page.getByLabel("E-mail").fill("snoop@example.com");
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: "Challenges" }).waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "reactlab_session");
+  assert.ok(session, "signed in with a session cookie");
+  await page.goto(`${base}/challenges/counter`);
+  await page.evaluate(() => localStorage.setItem("secret", "app-only"));
+  const snoop = "export default function App() {\n  let c, s;\n  try { c = document.cookie; } catch (e) { c = 'blocked ' + e.name; }\n  try { s = localStorage.getItem('secret'); } catch (e) { s = 'blocked ' + e.name; }\n  return <p>cookie=[{String(c)}] storage=[{String(s)}]</p>;\n}\n";
+  await setCode(page, snoop);
+  const text = await preview(page).getByText("cookie=").innerText();
+  assert.ok(!text.includes(session.value), `the session token leaked: ${text}`);
+  assert.ok(!text.includes("app-only"), `localStorage leaked: ${text}`);
+  assert.match(text, /cookie=\[blocked/);
+  assert.match(text, /storage=\[blocked/);
+});
