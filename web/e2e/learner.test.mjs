@@ -17,7 +17,7 @@ let server, base, browser, data;
 before(async () => {
   mkdirSync(shots, { recursive: true });
   data = mkdtempSync(join(tmpdir(), "reactlab-e2e-"));
-  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", data, "--workers", "1",
+  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", data, "--workers", "1", "--admin", "admin@example.com",
     "--catalog", join(root, "challenges"), "--web-dir", join(root, "web/dist")], { stdio: ["ignore", "pipe", "inherit"] });
   base = await new Promise((ok, fail) => {
     server.stdout.on("data", (chunk) => {
@@ -39,7 +39,7 @@ after(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
-const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 /** Replaces the editor's content as a paste would (no auto-closed brackets). */
 async function setCode(page, code) {
@@ -118,4 +118,30 @@ test("code in the preview cannot read the app's cookie or storage", { timeout: 6
   assert.ok(!text.includes("app-only"), `localStorage leaked: ${text}`);
   assert.match(text, /cookie=\[blocked/);
   assert.match(text, /storage=\[blocked/);
+});
+
+test("an admin creates a challenge, sees it validated as they type, and verifies it", { timeout: 120_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${base}/register`);
+  await page.getByLabel("Username").fill("e2e-admin");
+  await page.getByLabel("E-mail").fill("admin@example.com");
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("link", { name: "Authoring" }).click();
+  await page.getByRole("link", { name: "New challenge" }).click();
+  await page.getByLabel("Slug").fill("say-hello");
+  const spec = page.getByLabel("Tests (challenge.toml)");
+  const original = await spec.inputValue();
+  await spec.fill(original.replace('difficulty = "easy"', 'difficulty = "impossible"'));
+  await page.getByTestId("validation").filter({ hasText: "spec_toml" }).waitFor();
+  await spec.fill(original);
+  await page.getByTestId("validation").filter({ hasText: "Valid." }).waitFor();
+  await page.getByText("Expect the page to show “Hello”").waitFor();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByTestId("verify").filter({ hasText: "The reference passes and the starter fails." }).waitFor({ timeout: 90_000 });
+  await shot(page, "admin-verify");
+  await page.goto(`${base}/`);
+  await page.getByRole("link", { name: "My challenge" }).waitFor();
 });

@@ -71,6 +71,24 @@ pub struct ChallengeInput {
     pub reference: SourceFile,
 }
 
+/// A challenge's sources, for editing.
+#[derive(Serialize, JsonSchema)]
+pub struct ChallengeSource {
+    pub slug: String,
+    pub spec_toml: String,
+    pub statement: String,
+    pub starter: SourceFile,
+    pub reference: SourceFile,
+    pub version: i64,
+    pub builtin: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Validation {
+    /// The tests as they would read, when the challenge is valid.
+    pub tests: Vec<TestView>,
+}
+
 #[derive(Serialize, JsonSchema)]
 pub struct VerifyResponse {
     /// The reference is accepted and the starter is not.
@@ -150,6 +168,27 @@ fn parse_input(slug: &str, input: &ChallengeInput) -> ApiResult<(ChallengeRow, C
         updated_at: 0,
     };
     Ok((row, challenge))
+}
+
+pub async fn source(State(state): State<Shared>, Admin(_): Admin, Path(slug): Path<String>) -> ApiResult<Json<ChallengeSource>> {
+    let row = state.db.challenge(&slug).await?.ok_or(ApiError::NotFound { what: "challenge" })?;
+    Ok(Json(ChallengeSource {
+        slug: row.slug,
+        spec_toml: row.spec_toml,
+        statement: row.statement,
+        starter: row.starter,
+        reference: row.reference,
+        version: row.version,
+        builtin: row.builtin,
+    }))
+}
+
+/// Checks a challenge as `create` would, without saving it (the editor calls this as the
+/// admin types).
+pub async fn validate(Admin(_): Admin, Body(input): Body<ChallengeInput>) -> ApiResult<Json<Validation>> {
+    let slug = input.slug.clone().unwrap_or_else(|| "draft".into());
+    let (row, challenge) = parse_input(&slug, &input)?;
+    Ok(Json(Validation { tests: view(&row, &challenge, None).tests }))
 }
 
 pub async fn create(State(state): State<Shared>, Admin(admin): Admin, Body(input): Body<ChallengeInput>) -> ApiResult<(StatusCode, Json<ChallengeView>)> {

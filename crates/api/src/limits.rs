@@ -42,6 +42,9 @@ pub struct Limiters {
     pub register: Limiter,
     pub login: Limiter,
     pub submit: Limiter,
+    /// Preview transpilations per client address: generous (one per pause in typing),
+    /// but a bound on the CPU an anonymous caller can spend.
+    pub preview: Limiter,
 }
 
 impl Limiters {
@@ -50,6 +53,7 @@ impl Limiters {
             register: Limiter::per_minute(limits.register_per_minute),
             login: Limiter::per_minute(limits.login_per_minute),
             submit: Limiter::per_minute(limits.submit_per_minute),
+            preview: Limiter::per_minute(600),
         }
     }
 }

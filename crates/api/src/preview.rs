@@ -43,7 +43,12 @@ fn preview(state: &Shared) -> ApiResult<&dyn Preview> {
     state.preview.as_deref().ok_or_else(|| ApiError::Unavailable("this server has no preview".into()))
 }
 
-pub async fn transpile(State(state): State<Shared>, Body(req): Body<TranspileRequest>) -> ApiResult<Json<TranspileResponse>> {
+pub async fn transpile(
+    State(state): State<Shared>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Body(req): Body<TranspileRequest>,
+) -> ApiResult<Json<TranspileResponse>> {
+    state.limiters.preview.check(&peer.ip().to_string())?;
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });
     }

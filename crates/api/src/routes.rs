@@ -77,6 +77,11 @@ pub fn table() -> Vec<Route> {
         Route::post("/challenges", "Create a challenge (admins), validated like a challenge folder.", Admin, challenges::create)
             .request::<challenges::ChallengeInput>()
             .response::<challenges::ChallengeView>(201),
+        Route::post("/challenges/validate", "Check a challenge as create would, without saving it (admins).", Admin, challenges::validate)
+            .request::<challenges::ChallengeInput>()
+            .response::<challenges::Validation>(200),
+        Route::get("/challenges/{slug}/source", "A challenge's sources, for editing (admins).", Admin, challenges::source)
+            .response::<challenges::ChallengeSource>(200),
         Route::get("/challenges/{slug}", "A challenge: statement, starter code, tests in plain English.", OptionalUser, challenges::get)
             .response::<challenges::ChallengeView>(200),
         Route::put("/challenges/{slug}", "Replace a challenge (admins).", Admin, challenges::update)

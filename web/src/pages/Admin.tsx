@@ -1,0 +1,103 @@
+import { useEffect, useState } from "react";
+import { api, ApiError, type ChallengeSummary, type Report, type SourceFile } from "../api";
+
+type Source = { slug: string; spec_toml: string; statement: string; starter: SourceFile; reference: SourceFile };
+
+const EMPTY: Source = {
+  slug: "",
+  spec_toml: 'title = "My challenge"\ndifficulty = "easy"\ntags = []\n\n[[test]]\nname = "shows a greeting"\nsteps = [\n  { do = "expect_text", contains = "Hello" },\n]\n',
+  statement: "Describe what to build.",
+  starter: { name: "starter.jsx", code: "export default function App() {\n  return null;\n}\n" },
+  reference: { name: "reference.jsx", code: "export default function App() {\n  return <p>Hello</p>;\n}\n" },
+};
+
+export function AdminList() {
+  const [list, setList] = useState<ChallengeSummary[] | null>(null);
+  useEffect(() => { api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges)); }, []);
+  if (!list) return <p className="muted">Loading…</p>;
+  return (
+    <div className="list-page">
+      <h1>Authoring</h1>
+      <p><a className="button primary" href="/admin/new">New challenge</a></p>
+      <table className="challenges">
+        <thead><tr><th>Challenge</th><th>Difficulty</th><th></th></tr></thead>
+        <tbody>{list.map((c) => (
+          <tr key={c.slug}><td>{c.title} <span className="muted">{c.slug}</span></td><td>{c.difficulty}</td><td><a href={`/admin/edit/${c.slug}`}>Edit</a></td></tr>
+        ))}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Create or edit a challenge; the test file is validated by the server as you type. */
+export function AdminEditor({ slug }: { slug?: string }) {
+  const [source, setSource] = useState<Source | null>(slug ? null : EMPTY);
+  const [check, setCheck] = useState<{ ok: boolean; text: string; tests: { name: string; steps: string[] }[] }>({ ok: true, text: "", tests: [] });
+  const [saved, setSaved] = useState<string | null>(slug ?? null);
+  const [status, setStatus] = useState<string>("");
+  const [verify, setVerify] = useState<{ ok: boolean; reference: Report; starter: Report } | null>(null);
+
+  useEffect(() => { if (slug) api<Source>("GET", `/challenges/${slug}/source`).then(setSource, (e) => setStatus(e.message)); }, [slug]);
+  useEffect(() => {
+    if (!source) return;
+    const timer = setTimeout(() => {
+      api<{ tests: { name: string; steps: string[] }[] }>("POST", "/challenges/validate", { ...source, slug: source.slug || undefined }).then(
+        (r) => setCheck({ ok: true, text: "Valid.", tests: r.tests }),
+        (e) => setCheck({ ok: false, text: e instanceof ApiError ? `${e.body.field ?? ""}: ${e.body.message}` : String(e), tests: [] }),
+      );
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [source]);
+
+  if (!source) return <p className="muted">{status || "Loading…"}</p>;
+  const set = (patch: Partial<Source>) => setSource({ ...source, ...patch });
+  const save = async () => {
+    setStatus("Saving…");
+    try {
+      if (saved) await api("PUT", `/challenges/${saved}`, source);
+      else await api("POST", "/challenges", source);
+      setSaved(source.slug);
+      setStatus("Saved.");
+    } catch (e) {
+      setStatus(e instanceof ApiError ? `${e.body.field ?? ""}: ${e.body.message}` : String(e));
+    }
+  };
+  const runVerify = async () => {
+    setStatus("Verifying in the judge…");
+    setVerify(null);
+    try {
+      setVerify(await api("POST", `/challenges/${saved}/verify`, {}));
+      setStatus("");
+    } catch (e) {
+      setStatus((e as Error).message);
+    }
+  };
+  const area = (id: string, label: string, value: string, onChange: (v: string) => void, rows = 10) => (
+    <div className="field"><label htmlFor={id}>{label}</label>
+      <textarea id={id} rows={rows} spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} /></div>
+  );
+  return (
+    <div className="admin">
+      <h1>{saved ? `Edit ${saved}` : "New challenge"}</h1>
+      <div className="field"><label htmlFor="slug">Slug</label>
+        <input id="slug" value={source.slug} disabled={!!saved} onChange={(e) => set({ slug: e.target.value })} placeholder="my-challenge" /></div>
+      {area("spec", "Tests (challenge.toml)", source.spec_toml, (v) => set({ spec_toml: v }), 14)}
+      <p role="status" className={check.ok ? "ok" : "error"} data-testid="validation">{check.text}</p>
+      {check.tests.length > 0 && <ol className="test-list">{check.tests.map((t) => <li key={t.name}><strong>{t.name}</strong><ol>{t.steps.map((s, i) => <li key={i}>{s}</li>)}</ol></li>)}</ol>}
+      {area("statement", "Statement (Markdown)", source.statement, (v) => set({ statement: v }), 6)}
+      {area("starter", `Starter (${source.starter.name})`, source.starter.code, (v) => set({ starter: { ...source.starter, code: v } }))}
+      {area("reference", `Reference (${source.reference.name})`, source.reference.code, (v) => set({ reference: { ...source.reference, code: v } }))}
+      <div className="toolbar">
+        <button className="primary" onClick={save} disabled={!check.ok || !source.slug}>Save</button>
+        <button onClick={runVerify} disabled={!saved}>Verify</button>
+        <span role="status">{status}</span>
+      </div>
+      {verify && (
+        <div data-testid="verify">
+          <p className={verify.ok ? "verdict verdict-accepted" : "verdict"}>{verify.ok ? "The reference passes and the starter fails." : "Not yet: the reference must pass and the starter must fail."}</p>
+          <p>Reference: <strong>{verify.reference.verdict}</strong>. Starter: <strong>{verify.starter.verdict}</strong>.</p>
+        </div>
+      )}
+    </div>
+  );
+}
