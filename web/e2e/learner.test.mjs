@@ -145,3 +145,21 @@ test("an admin creates a challenge, sees it validated as they type, and verifies
   await page.goto(`${base}/`);
   await page.getByRole("link", { name: "My challenge" }).waitFor();
 });
+
+test("the preview classifies the shared corpus as the judge does", { timeout: 120_000 }, async () => {
+  const { readdirSync } = await import("node:fs");
+  const corpus = join(root, "web/e2e/corpus");
+  const page = await browser.newPage();
+  await page.goto(`${base}/challenges/counter`);
+  await page.locator(".monaco-editor .view-lines").waitFor();
+  await page.locator('.preview[data-state="mounted"]').waitFor();
+  for (const file of readdirSync(corpus).filter((f) => f.endsWith(".jsx")).sort()) {
+    const expected = file.startsWith("mounts-") ? "mounted" : file.startsWith("compile-error-") ? "compile-error" : "mount-error";
+    const before = await page.locator(".preview").getAttribute("data-version");
+    await setCode(page, readFileSync(join(corpus, file), "utf8"));
+    // This file's own outcome: a newer transpilation, settled.
+    await page.locator(`.preview:not([data-version="${before}"]):not([data-state="loading"])`).waitFor();
+    const state = await page.locator(".preview").getAttribute("data-state");
+    assert.equal(state, expected, `${file}: the preview says ${state}`);
+  }
+});

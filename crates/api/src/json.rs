@@ -2,7 +2,6 @@
 //! (`serde_path_to_error`), an oversized body a 413, all in the API's error shape.
 
 use crate::error::ApiError;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use bytes::Bytes;
@@ -10,13 +9,37 @@ use serde::de::DeserializeOwned;
 
 /// Limit on any JSON body (the code inside has its own, smaller limit).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// An oversized body is read (and dropped) up to this much before the 413 goes out: closing
+/// a connection with unread data makes the kernel reset it, and the client would lose the
+/// answer. Beyond this the connection is simply cut.
+const DRAIN_BYTES: usize = 8 * 1024 * 1024;
+
+async fn read_body(req: Request) -> Result<Bytes, ApiError> {
+    use futures::StreamExt;
+    let mut stream = req.into_body().into_data_stream();
+    let mut body = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::InvalidJson { message: format!("the body could not be read: {e}") })?;
+        seen += chunk.len();
+        if seen <= MAX_BODY_BYTES {
+            body.extend_from_slice(&chunk);
+        } else if seen > DRAIN_BYTES {
+            break;
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(ApiError::BodyTooLarge { limit: MAX_BODY_BYTES });
+    }
+    Ok(Bytes::from(body))
+}
 
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -25,11 +48,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-            BytesRejection::FailedToBufferBody(_) => ApiError::BodyTooLarge { limit: MAX_BODY_BYTES },
-            other => ApiError::InvalidJson { message: other.body_text() },
-        })?;
-        parse(&bytes).map(Body)
+        parse(&read_body(req).await?).map(Body)
     }
 }
 

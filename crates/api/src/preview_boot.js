@@ -2,6 +2,7 @@
 // from the app, mounts its default export (or `App`) as the judge does, and reports the
 // console and errors back to the app.
 import { createElement } from "react";
+import { flushSync } from "react-dom";
 import { createRoot } from "react-dom/client";
 
 const send = (message) => parent.postMessage({ source: "reactlab-preview", ...message }, "*");
@@ -30,10 +31,16 @@ addEventListener("message", async (event) => {
       send({ type: "runtime-error", message: "The file exports no component: export one as default (or name it App)." });
       return;
     }
-    createRoot(document.getElementById("root"), {
-      onUncaughtError: (error) => send({ type: "runtime-error", message: show(error) }),
-    }).render(createElement(Component));
-    send({ type: "mounted" });
+    let failed = false;
+    const root = createRoot(document.getElementById("root"), {
+      onUncaughtError: (error) => {
+        failed = true;
+        send({ type: "runtime-error", message: show(error) });
+      },
+    });
+    // Rendered synchronously, so "mounted" is only said of a first render that worked.
+    flushSync(() => root.render(createElement(Component)));
+    if (!failed) send({ type: "mounted" });
   } catch (error) {
     send({ type: "runtime-error", message: show(error) });
   } finally {

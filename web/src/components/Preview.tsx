@@ -13,23 +13,36 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
   const [compileError, setCompileError] = useState<CompileError | null>(null);
   const [runtimeError, setRuntimeError] = useState<string | null>(null);
   const [lines, setLines] = useState<ConsoleLine[]>([]);
+  const [mounted, setMounted] = useState(false);
+  // Counts transpilations answered, so a test can tell this code's outcome from the last.
+  const [version, setVersion] = useState(0);
   const frame = useRef<HTMLIFrameElement>(null);
+  const latest = useRef(0);
 
   useEffect(() => {
     const timer = setTimeout(async () => {
+      const request = ++latest.current;
       try {
         const r = await api<{ js: string | null; error: CompileError | null }>("POST", "/preview/transpile", { code, language });
+        // An answer for code that has since changed is dropped.
+        if (request !== latest.current) return;
         setCompileError(r.error);
+        setVersion((v) => v + 1);
         if (r.js) {
           setRuntimeError(null);
+          setMounted(false);
           setLines([]);
           setRun((old) => ({ key: (old?.key ?? 0) + 1, js: r.js! }));
         }
       } catch (e) {
+        if (request !== latest.current) return;
         setRuntimeError(`The preview is unavailable: ${(e as Error).message}`);
       }
     }, 350);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      latest.current++;
+    };
   }, [code, language]);
 
   useEffect(() => {
@@ -39,13 +52,15 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
       if (m.type === "ready" && run) frame.current?.contentWindow?.postMessage({ type: "run", js: run.js }, "*");
       if (m.type === "console") setLines((l) => [...l.slice(-199), { level: m.level, text: m.text }]);
       if (m.type === "runtime-error") setRuntimeError(m.message);
+      if (m.type === "mounted") setMounted(true);
     };
     addEventListener("message", onMessage);
     return () => removeEventListener("message", onMessage);
   }, [run]);
 
   return (
-    <div className="preview">
+    // `data-state` says what became of the code, as the judge would classify it.
+    <div className="preview" data-state={compileError ? "compile-error" : runtimeError ? "mount-error" : mounted ? "mounted" : "loading"} data-version={version}>
       <div className="preview-stage">
         {run && <iframe key={run.key} ref={frame} title="Preview" sandbox="allow-scripts" src="/preview/frame.html" />}
         {compileError && (
