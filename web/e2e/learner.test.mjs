@@ -39,7 +39,20 @@ after(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
-const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const axeSource = readFileSync(join(root, "web/node_modules/axe-core/axe.min.js"), "utf8");
+
+/**
+ * Saves a screenshot of the page and checks it with axe-core (WCAG 2 A/AA rules): no
+ * serious or critical violation. Evaluated through the DevTools protocol, so the app's
+ * CSP does not have to allow it.
+ */
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run({ exclude: [[".editor"], ["iframe"]] }, { runOnly: ["wcag2a", "wcag2aa"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`), [], `${name}: accessibility`);
+}
 
 /** Replaces the editor's content as a paste would (no auto-closed brackets). */
 async function setCode(page, code) {
@@ -88,6 +101,13 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByRole("button", { name: "Submit" }).click();
   await page.getByTestId("verdict").filter({ hasText: "Accepted" }).waitFor({ timeout: 90_000 });
   await shot(page, "challenge-accepted");
+
+  // The history keeps both; the wrong one's results and code come back on demand.
+  await page.getByRole("tab", { name: "History" }).click();
+  await page.locator(".history li").nth(1).getByRole("button", { name: "Results" }).click();
+  await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor();
+  await page.locator(".history li").nth(1).getByRole("button", { name: "Restore code" }).click();
+  await preview(page).getByText("Clicks: 0").waitFor();
 
   await page.getByRole("link", { name: "Challenges" }).click();
   await page.getByTestId("status-counter").filter({ hasText: "Solved" }).waitFor();

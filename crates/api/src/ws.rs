@@ -99,7 +99,13 @@ impl Connection {
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 },
                 event = events.recv() => match event {
-                    Ok(event) if event.user == self.user && self.subscribed.contains(&event.submission) => self.on_event(&event.submission, event.message),
+                    Ok(event) if event.user == self.user && self.subscribed.contains(&event.submission) => {
+                        if event.message.get("type").and_then(Value::as_str) == Some("done") {
+                            // The learner's next read of their profile must see this result.
+                            self.state.cache.invalidate(&crate::cache::profile_key(&self.user)).await;
+                        }
+                        self.on_event(&event.submission, event.message)
+                    }
                     Ok(_) => vec![],
                     Err(RecvError::Lagged(missed)) => {
                         tracing::debug!(missed, "socket fell behind the event bus; re-reading state");

@@ -67,6 +67,11 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
     }
   }, [slug, code, language, loadHistory]);
 
+  const open = async (id: string) => {
+    const s = await api<Submission>("GET", `/submissions/${id}`);
+    setLive({ id, status: s.status, position: s.position, tests: [], result: s.result, hasScreenshot: s.has_screenshot });
+  };
+
   const restore = async (id: string) => {
     const { url } = await api<{ url: string }>("GET", `/submissions/${id}/code`);
     const text = await (await fetch(url)).text();
@@ -93,7 +98,7 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
         {tab === "history" && (signedIn ? (
           history.length === 0 ? <p className="muted">No submissions yet.</p> : (
             <ul className="history">{history.map((s) => (
-              <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => restore(s.id)}>Restore</button></li>
+              <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => open(s.id)}>Results</button> <button onClick={() => restore(s.id)}>Restore code</button></li>
             ))}</ul>
           )
         ) : <p className="muted">Sign in to keep a history.</p>)}
