@@ -111,6 +111,10 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
 
   await page.getByRole("link", { name: "Challenges" }).click();
   await page.getByTestId("status-counter").filter({ hasText: "Solved" }).waitFor();
+  // The dark theme passes the same checks.
+  await page.getByRole("button", { name: "Use the dark theme" }).click();
+  await shot(page, "challenges-dark");
+  await page.getByRole("button", { name: "Use the light theme" }).click();
   await page.getByRole("link", { name: "Profile" }).click();
   await page.getByTestId("streak").filter({ hasText: "1" }).waitFor();
   assert.equal(await page.getByTestId("solved").innerText(), "1");
@@ -182,4 +186,21 @@ test("the preview classifies the shared corpus as the judge does", { timeout: 12
     const state = await page.locator(".preview").getAttribute("data-state");
     assert.equal(state, expected, `${file}: the preview says ${state}`);
   }
+});
+
+test("the IDE fits a laptop screen without sideways scrolling and works from the keyboard", { timeout: 60_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(`${base}/challenges/counter`);
+  await page.locator(".monaco-editor .view-lines").waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await shot(page, "challenge-laptop");
+  // Skip link first, then the main navigation, reachable by Tab alone.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "ReactLab");
+  await page.getByRole("tab", { name: "Tests" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByText("Click the button “Increment”").first().waitFor();
 });

@@ -4,7 +4,7 @@
 
 use crate::auth::authenticate;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, Shared};
+use crate::state::Shared;
 use crate::submissions::{own, view_of};
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -197,12 +197,5 @@ impl Connection {
             self.finished.insert(id.to_string());
         }
         vec![message]
-    }
-}
-
-impl AppState {
-    /// Open sockets (for metrics and tests).
-    pub fn open_sockets(&self) -> usize {
-        self.sockets.lock().unwrap_or_else(|e| e.into_inner()).values().sum()
     }
 }

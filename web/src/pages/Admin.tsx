@@ -13,7 +13,9 @@ const EMPTY: Source = {
 
 export function AdminList() {
   const [list, setList] = useState<ChallengeSummary[] | null>(null);
-  useEffect(() => { api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges)); }, []);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges), (e) => setError(e.message)); }, []);
+  if (error) return <p role="alert" className="error">Could not load the challenges: {error}</p>;
   if (!list) return <p className="muted">Loading…</p>;
   return (
     <div className="list-page">

@@ -26,10 +26,12 @@ function Heatmap({ activity }: { activity: Profile["activity"] }) {
 export function ProfilePage({ user }: { user: User }) {
   const [data, setData] = useState<{ progress: Profile } | null>(null);
   const [list, setList] = useState<ChallengeSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ progress: Profile }>("GET", "/me").then(setData);
-    api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges));
+    api<{ progress: Profile }>("GET", "/me").then(setData, (e) => setError(e.message));
+    api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges), (e) => setError(e.message));
   }, []);
+  if (error) return <p role="alert" className="error">Could not load your profile: {error}</p>;
   if (!data) return <p className="muted">Loading…</p>;
   const p = data.progress;
   const by = (d: string) => `${list.filter((c) => c.difficulty === d && c.status === "solved").length} / ${list.filter((c) => c.difficulty === d).length}`;
