@@ -83,14 +83,22 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByRole("heading", { name: "Challenges" }).waitFor();
   await shot(page, "challenges");
 
+  await page.getByLabel("Search").fill("countdown");
+  assert.equal(await page.locator("table.challenges tbody tr").count(), 1, "search filters the list");
+  await page.getByLabel("Search").fill("");
   await page.getByRole("link", { name: "Counter", exact: true }).click();
   await page.getByRole("heading", { name: /Counter/ }).waitFor();
   await preview(page).getByText("Increment").waitFor();
 
   const wrong = "import { useState } from 'react';\nexport default function App() {\n  const [n, setN] = useState(0);\n  return <div><p>Clicks: {n}</p><button onClick={() => setN(n + 2)}>Increment</button></div>;\n}\n";
-  await setCode(page, wrong);
+  await setCode(page, wrong.replace("return <div>", "console.log('rendering', n);\n  return <div>"));
+  await preview(page).getByText("Clicks: 0").waitFor();
+  await page.locator(".console li").filter({ hasText: "rendering 0" }).first().waitFor();
+  // Drafts survive a reload.
+  await page.reload();
   await preview(page).getByText("Clicks: 0").waitFor();
   await shot(page, "challenge-preview");
+  await page.locator(".monaco-editor .view-lines").click();
   await page.keyboard.press("ControlOrMeta+Enter");
   await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor({ timeout: 90_000 });
   assert.ok(await page.locator(".step-failed").count() > 0, "the failing step is marked");
@@ -111,6 +119,9 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
 
   await page.getByRole("link", { name: "Challenges" }).click();
   await page.getByTestId("status-counter").filter({ hasText: "Solved" }).waitFor();
+  await page.getByLabel("Status").selectOption("solved");
+  assert.equal(await page.locator("table.challenges tbody tr").count(), 1, "the status filter keeps the solved one");
+  await page.getByLabel("Status").selectOption("");
   // The dark theme passes the same checks.
   await page.getByRole("button", { name: "Use the dark theme" }).click();
   await shot(page, "challenges-dark");

@@ -72,6 +72,18 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
     setLive({ id, status: s.status, position: s.position, tests: [], result: s.result, hasScreenshot: s.has_screenshot });
   };
 
+  // Ctrl/Cmd+Enter submits from anywhere on the page (the editor handles its own).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && signedIn && !(e.target as Element | null)?.closest?.(".monaco-editor")) {
+        e.preventDefault();
+        submit();
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [submit, signedIn]);
+
   const restore = async (id: string) => {
     const { url } = await api<{ url: string }>("GET", `/submissions/${id}/code`);
     const text = await (await fetch(url)).text();
