@@ -11,28 +11,10 @@ pub fn time(ms: i64) -> String {
 }
 
 #[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Queued,
-    Running,
-    Done,
-}
-
-impl From<SubmissionStatus> for Status {
-    fn from(s: SubmissionStatus) -> Self {
-        match s {
-            SubmissionStatus::Queued => Status::Queued,
-            SubmissionStatus::Running => Status::Running,
-            SubmissionStatus::Done => Status::Done,
-        }
-    }
-}
-
-#[derive(Serialize, JsonSchema)]
 pub struct SubmissionView {
     pub id: String,
     pub challenge: String,
-    pub status: Status,
+    pub status: SubmissionStatus,
     /// Present once done.
     pub verdict: Option<Verdict>,
     /// The grade report once done: tests with their steps, console, compile error.
@@ -52,7 +34,7 @@ impl SubmissionView {
         SubmissionView {
             id: s.id.clone(),
             challenge: s.challenge.clone(),
-            status: s.status.into(),
+            status: s.status,
             verdict: s.report.as_ref().map(|r| r.verdict),
             result: s.report.clone(),
             position: if s.status == SubmissionStatus::Queued { position } else { None },
@@ -70,7 +52,7 @@ impl SubmissionView {
 pub struct SubmissionSummary {
     pub id: String,
     pub challenge: String,
-    pub status: Status,
+    pub status: SubmissionStatus,
     pub verdict: Option<Verdict>,
     pub created_at: String,
     pub finished_at: Option<String>,
@@ -81,7 +63,7 @@ impl From<&Submission> for SubmissionSummary {
         SubmissionSummary {
             id: s.id.clone(),
             challenge: s.challenge.clone(),
-            status: s.status.into(),
+            status: s.status,
             verdict: s.report.as_ref().map(|r| r.verdict),
             created_at: time(s.created_at),
             finished_at: s.finished_at.map(time),

@@ -12,7 +12,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     pub(crate) pool: AnyPool,
     pub(crate) clock: Arc<dyn Clock>,
-    is_sqlite: bool,
 }
 
 impl Db {
@@ -41,16 +40,12 @@ impl Db {
         let url = if is_sqlite && !url.contains("mode=") { format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" }) } else { url.to_string() };
         let pool = options.connect(&url).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Db { pool, clock, is_sqlite })
+        Ok(Db { pool, clock })
     }
 
     /// The pool, for parts that keep their own tables beside ours (the SQL queue).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.is_sqlite
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -2,11 +2,12 @@ use crate::clock::utc_day;
 use crate::progress::Badge;
 use crate::{Db, StoreError, new_id};
 use reactlab_core::{GradeReport, Verdict};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     Queued,
