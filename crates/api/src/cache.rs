@@ -1,44 +1,14 @@
-//! Hot reads (the challenge list, profiles) kept close: in process here, in Redis when
-//! several API processes must see the same invalidations.
+//! What the API caches (the challenge list, profiles) and how it reads through the cache.
+//! The cache itself is the store's seam: in process, or in Redis when several API
+//! processes must see the same invalidations.
 
-use async_trait::async_trait;
+pub use reactlab_store::cache::{Cache, MemoryCache};
 use bytes::Bytes;
-use std::time::Duration;
-
-/// A best-effort cache: a failing backend is a miss, never an error.
-#[async_trait]
-pub trait Cache: Send + Sync {
-    async fn get(&self, key: &str) -> Option<Bytes>;
-    async fn put(&self, key: &str, value: Bytes);
-    async fn invalidate(&self, key: &str);
-}
 
 pub const CHALLENGE_LIST: &str = "challenges";
 
 pub fn profile_key(user_id: &str) -> String {
     format!("profile:{user_id}")
-}
-
-pub struct MemoryCache(moka::future::Cache<String, Bytes>);
-
-impl MemoryCache {
-    /// Entries live `ttl` at most, a safety net should an invalidation be missed.
-    pub fn new(capacity: u64, ttl: Duration) -> Self {
-        MemoryCache(moka::future::Cache::builder().max_capacity(capacity).time_to_live(ttl).build())
-    }
-}
-
-#[async_trait]
-impl Cache for MemoryCache {
-    async fn get(&self, key: &str) -> Option<Bytes> {
-        self.0.get(key).await
-    }
-    async fn put(&self, key: &str, value: Bytes) {
-        self.0.insert(key.to_string(), value).await;
-    }
-    async fn invalidate(&self, key: &str) {
-        self.0.invalidate(key).await;
-    }
 }
 
 /// Reads `key` through the cache, computing and storing it on a miss.
@@ -58,6 +28,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[tokio::test]
     async fn invalidation_forces_a_fresh_load() {

@@ -106,14 +106,9 @@ impl Connection {
                         }
                         self.on_event(&event.submission, event.message)
                     }
+                    Ok(event) if event.is_gap() => self.resync("the event bus reconnected").await,
                     Ok(_) => vec![],
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "socket fell behind the event bus; re-reading state");
-                        let ids: Vec<String> = self.subscribed.difference(&self.finished).cloned().collect();
-                        let mut out = vec![];
-                        for id in ids { out.extend(self.current_state(&id).await); }
-                        out
-                    }
+                    Err(RecvError::Lagged(missed)) => self.resync(&format!("fell {missed} events behind the bus")).await,
                     Err(RecvError::Closed) => break,
                 },
                 _ = shutdown.changed() => {
@@ -168,6 +163,17 @@ impl Connection {
                 vec![]
             }
         }
+    }
+
+    /// Events may have been missed: re-read every unfinished submission this socket watches.
+    async fn resync(&mut self, why: &str) -> Vec<Value> {
+        tracing::debug!(user = %self.user, "re-reading state: {why}");
+        let ids: Vec<String> = self.subscribed.difference(&self.finished).cloned().collect();
+        let mut out = vec![];
+        for id in ids {
+            out.extend(self.current_state(&id).await);
+        }
+        out
     }
 
     /// `state` with the whole submission, then the event that stands for where it is.

@@ -12,6 +12,18 @@ pub struct Event {
     pub message: serde_json::Value,
 }
 
+impl Event {
+    /// Said by a bus that may have missed events (it lost its connection): listeners should
+    /// re-read the state they care about, as after `Lagged`.
+    pub fn gap() -> Event {
+        Event { submission: String::new(), user: String::new(), message: serde_json::json!({ "type": "gap" }) }
+    }
+
+    pub fn is_gap(&self) -> bool {
+        self.submission.is_empty() && self.message.get("type").and_then(|t| t.as_str()) == Some("gap")
+    }
+}
+
 #[async_trait]
 pub trait EventBus: Send + Sync {
     async fn publish(&self, event: Event) -> Result<(), QueueError>;

@@ -21,6 +21,8 @@ pub struct QueueStats {
     pub waiting: u64,
     /// Held by a worker.
     pub running: u64,
+    /// Parked after their last attempt failed (the dead-letter set).
+    pub dead: u64,
 }
 
 #[async_trait]
@@ -35,6 +37,9 @@ pub trait JobQueue: Send + Sync {
     async fn ack(&self, lease: &Lease) -> Result<(), QueueError>;
     /// The attempt failed for the judge's own reasons: deliver again after `delay`.
     async fn retry_later(&self, lease: &Lease, delay: Duration) -> Result<(), QueueError>;
+    /// The last attempt failed too: take the job out of circulation into the dead-letter
+    /// set, with the reason, for an operator to look at.
+    async fn dead_letter(&self, lease: &Lease, reason: &str) -> Result<(), QueueError>;
     /// Give the job back untouched (shutting down); the attempt does not count.
     async fn release(&self, lease: &Lease) -> Result<(), QueueError>;
     /// 1 for the next job to be taken; `None` when the job is not waiting.

@@ -34,6 +34,7 @@ impl SqlQueue {
         .execute(&pool)
         .await?;
         sqlx::query("CREATE INDEX IF NOT EXISTS jobs_by_availability ON jobs (available_at, created_at)").execute(&pool).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS dead_jobs (id TEXT PRIMARY KEY, attempts BIGINT NOT NULL, reason TEXT NOT NULL, died_at BIGINT NOT NULL)").execute(&pool).await?;
         Ok(SqlQueue { pool, notify: Notify::new(), poll: Duration::from_millis(250) })
     }
 
@@ -112,6 +113,22 @@ impl JobQueue for SqlQueue {
         Ok(())
     }
 
+    async fn dead_letter(&self, lease: &Lease, reason: &str) -> Result<(), QueueError> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_token = $2").bind(&lease.id).bind(&lease.token).execute(&mut *tx).await?;
+        if gone.rows_affected() == 1 {
+            sqlx::query("INSERT INTO dead_jobs (id, attempts, reason, died_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET attempts = $2, reason = $3, died_at = $4")
+                .bind(&lease.id)
+                .bind(lease.attempt as i64)
+                .bind(reason)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn release(&self, lease: &Lease) -> Result<(), QueueError> {
         sqlx::query("UPDATE jobs SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE id = $1 AND lease_token = $2")
             .bind(&lease.id)
@@ -148,7 +165,8 @@ impl JobQueue for SqlQueue {
         .bind(now_ms())
         .fetch_one(&self.pool)
         .await?;
-        Ok(QueueStats { waiting: row.try_get::<i64, _>("waiting")? as u64, running: row.try_get::<i64, _>("running")? as u64 })
+        let dead: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dead_jobs").fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(QueueStats { waiting: row.try_get::<i64, _>("waiting")? as u64, running: row.try_get::<i64, _>("running")? as u64, dead: dead as u64 })
     }
 }
 
@@ -180,7 +198,7 @@ mod tests {
         let b = q.take(LEASE, NOW).await.unwrap().unwrap();
         assert_eq!(b.id, "b");
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
-        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 2 });
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 2, dead: 0 });
         q.ack(&a).await.unwrap();
         q.ack(&b).await.unwrap();
         assert_eq!(q.stats().await.unwrap(), QueueStats::default());
@@ -214,6 +232,9 @@ mod tests {
         q.release(&l).await.unwrap();
         let l = q.take(LEASE, NOW).await.unwrap().unwrap();
         assert_eq!(l.attempt, 2, "a release gives the attempt back");
+        q.dead_letter(&l, "judge kept failing").await.unwrap();
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 0, dead: 1 });
+        assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
     }
 
     #[tokio::test]

@@ -26,6 +26,13 @@ pub struct Worker {
     challenges: Mutex<HashMap<String, (i64, Arc<Challenge>)>>,
 }
 
+/// What becomes of a job once its result is stored.
+enum Settle {
+    Ack,
+    /// The judge gave up on it: parked for an operator (the learner gets `internal_error`).
+    DeadLetter(String),
+}
+
 /// Why an attempt did not produce a result.
 enum Fault {
     /// The judge's or the platform's own: try again later.
@@ -101,19 +108,19 @@ impl Worker {
             return;
         }
         if lease.attempt > MAX_ATTEMPTS {
-            let report = internal_error(format!("The judge failed {MAX_ATTEMPTS} times on this submission (a worker died while grading it)."));
-            return self.finish(lease, &submission, report).await;
+            let why = format!("The judge failed {MAX_ATTEMPTS} times on this submission (a worker died while grading it).");
+            return self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await;
         }
         if let Err(e) = self.db.mark_running(id).await {
             return self.retry(lease, &format!("database: {e}")).await;
         }
         self.publish(&submission, SubmissionEvent::Running { id: id.clone() }).await;
         match self.grade(&submission).await {
-            Ok(report) => self.finish(lease, &submission, report).await,
-            Err(Fault::Final(why)) => self.finish(lease, &submission, internal_error(why)).await,
+            Ok(report) => self.finish(lease, &submission, report, Settle::Ack).await,
+            Err(Fault::Final(why)) => self.finish(lease, &submission, internal_error(why), Settle::Ack).await,
             Err(Fault::Retry(why)) if lease.attempt >= MAX_ATTEMPTS => {
-                let report = internal_error(format!("The judge failed, not your code ({MAX_ATTEMPTS} attempts): {why}"));
-                self.finish(lease, &submission, report).await
+                let why = format!("The judge failed, not your code ({MAX_ATTEMPTS} attempts): {why}");
+                self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await
             }
             Err(Fault::Retry(why)) => self.retry(lease, &why).await,
         }
@@ -164,8 +171,8 @@ impl Worker {
         Ok(parsed)
     }
 
-    /// Stores the result (once), tells the learner, and acknowledges the job.
-    async fn finish(&self, lease: &Lease, submission: &Submission, report: GradeReport) {
+    /// Stores the result (once), tells the learner, and settles the job.
+    async fn finish(&self, lease: &Lease, submission: &Submission, report: GradeReport, settle: Settle) {
         let id = &submission.id;
         let screenshot_key = match &report.screenshot {
             Some(png) => {
@@ -192,7 +199,11 @@ impl Worker {
             Ok(false) => tracing::info!(submission = %id, "already graded; this duplicate's result is dropped"),
             Err(e) => return self.retry(lease, &format!("database: {e}")).await,
         }
-        if let Err(e) = self.queue.ack(lease).await {
+        let settled = match settle {
+            Settle::Ack => self.queue.ack(lease).await,
+            Settle::DeadLetter(why) => self.queue.dead_letter(lease, &why).await,
+        };
+        if let Err(e) = settled {
             // The result is stored: a redelivery finds it done and only acknowledges.
             tracing::warn!(submission = %id, "ack failed: {e}");
         }

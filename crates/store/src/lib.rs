@@ -2,6 +2,7 @@
 //! sqlx's Any driver, so one implementation serves SQLite (embedded) and PostgreSQL (at
 //! scale), and the object store (solution code, screenshots) with signed, expiring URLs.
 
+pub mod cache;
 mod challenges;
 pub mod clock;
 mod db;
@@ -13,7 +14,7 @@ mod users;
 
 pub use challenges::{ChallengeRow, ChallengeSummary};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::Db;
+pub use db::{Db, Migrations};
 pub use error::StoreError;
 pub use objects::{LocalSigner, Objects, UrlSigner};
 pub use progress::{Badge, Profile, Streak};

@@ -53,10 +53,43 @@ impl Objects {
         self.signer.signed_get_url(key, expires_at_ms).await
     }
 
+    /// An S3-compatible bucket. Credentials and region come from the usual `AWS_*`
+    /// variables; `endpoint` (a MinIO-like server) switches to path-style requests.
+    /// Signed URLs are made for `public_endpoint` when browsers reach the store under
+    /// another address than this process does (signing needs no connection).
+    pub fn s3(bucket: &str, endpoint: Option<&str>, public_endpoint: Option<&str>) -> Result<Self, StoreError> {
+        let build = |endpoint: Option<&str>| {
+            let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+            if let Some(endpoint) = endpoint {
+                builder = builder.with_endpoint(endpoint).with_virtual_hosted_style_request(false).with_allow_http(endpoint.starts_with("http://"));
+            }
+            builder.build().map(Arc::new)
+        };
+        let store = build(endpoint)?;
+        let signer = match public_endpoint {
+            Some(public) => build(Some(public))?,
+            None => store.clone(),
+        };
+        Ok(Objects::new(store, Arc::new(S3Signer(signer))))
+    }
+
     /// Whether the store accepts a write and reads it back (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.put("health/ping", Bytes::from_static(b"ok")).await?;
         self.get("health/ping").await.map(|_| ())
+    }
+}
+
+/// Presigned GET URLs straight to the bucket (S3 signature v4).
+struct S3Signer(Arc<object_store::aws::AmazonS3>);
+
+#[async_trait]
+impl UrlSigner for S3Signer {
+    async fn signed_get_url(&self, key: &str, expires_at_ms: i64) -> Result<String, StoreError> {
+        use object_store::signer::Signer;
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let lifetime = std::time::Duration::from_millis((expires_at_ms - now_ms).max(1000) as u64);
+        Ok(self.0.signed_url(http::Method::GET, &ObjectPath::from(key), lifetime).await?.to_string())
     }
 }
 

@@ -1,0 +1,312 @@
+//! The job queue on a Redis stream read by one consumer group.
+//!
+//! Each job is a stream entry (`id` = submission id) plus a hash with its state, attempts
+//! and the token of the worker holding it. A delivered entry stays pending until settled;
+//! a worker renews its lease by re-claiming the entry (which resets its idle time), so an
+//! entry idle for longer than the lease belongs to a dead worker and `take` reclaims it.
+//! Retries wait in a sorted set until due; jobs out of attempts go to the dead-letter set.
+//! Every state change is one Lua script, so no crash leaves a job half-moved.
+
+use crate::PREFIX;
+use crate::connection::{Redis, timed};
+use async_trait::async_trait;
+use reactlab_queue::{JobQueue, Lease, QueueError, QueueStats};
+use redis::aio::ConnectionManager;
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamInfoGroupsReply, StreamPendingReply, StreamRangeReply, StreamReadOptions, StreamReadReply};
+use redis::{AsyncCommands, RedisError, Script};
+use std::sync::LazyLock;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+const GROUP: &str = "workers";
+
+/// Takes blocked in Redis for at most this long at a time, so that shutdown and the
+/// reclaiming of dead workers' jobs are never far off.
+const BLOCK: Duration = Duration::from_secs(1);
+
+fn stream() -> String {
+    format!("{PREFIX}jobs")
+}
+fn delayed() -> String {
+    format!("{PREFIX}jobs:delayed")
+}
+fn dead() -> String {
+    format!("{PREFIX}jobs:dead")
+}
+fn job(id: &str) -> String {
+    format!("{PREFIX}job:{id}")
+}
+
+/// Server time in milliseconds, inside scripts (one clock for every machine).
+const NOW: &str = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+static ENQUEUE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW}
+         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+         local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
+         redis.call('HSET', KEYS[2], 'entry', entry, 'attempts', 0, 'created', now, 'state', 'waiting')
+         return 1"
+    ))
+});
+
+/// Marks a delivered entry as taken by `token`; drops entries whose job moved on.
+static CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "local job = redis.call('HMGET', KEYS[2], 'entry', 'state')
+         if job[1] ~= ARGV[1] or job[2] == 'dead' or job[2] == 'delayed' then
+           redis.call('XACK', KEYS[1], ARGV[3], ARGV[1])
+           redis.call('XDEL', KEYS[1], ARGV[1])
+           return false
+         end
+         redis.call('HSET', KEYS[2], 'token', ARGV[2], 'state', 'running')
+         return redis.call('HINCRBY', KEYS[2], 'attempts', 1)",
+    )
+});
+
+/// Renews a lease: re-claiming the entry resets its idle time.
+static EXTEND: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
+         redis.call('XCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, redis.call('HGET', KEYS[2], 'entry'), 'JUSTID')
+         return 1",
+    )
+});
+
+/// Ends a lease: `ack`, `retry` (after ARGV[4] ms), `release` (back of the line, the
+/// attempt given back) or `dead` (ARGV[4] is the reason).
+static SETTLE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW}
+         if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
+         local entry = redis.call('HGET', KEYS[2], 'entry')
+         redis.call('XACK', KEYS[1], ARGV[2], entry)
+         redis.call('XDEL', KEYS[1], entry)
+         redis.call('HDEL', KEYS[2], 'token')
+         local mode = ARGV[3]
+         if mode == 'ack' then
+           redis.call('DEL', KEYS[2])
+         elseif mode == 'retry' then
+           redis.call('HSET', KEYS[2], 'state', 'delayed')
+           redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
+         elseif mode == 'release' then
+           redis.call('HINCRBY', KEYS[2], 'attempts', -1)
+           redis.call('HSET', KEYS[2], 'state', 'waiting', 'entry', redis.call('XADD', KEYS[1], '*', 'id', ARGV[5]))
+         else
+           redis.call('HSET', KEYS[2], 'state', 'dead', 'reason', ARGV[4], 'died', now)
+           redis.call('ZADD', KEYS[4], now, ARGV[5])
+         end
+         return 1"
+    ))
+});
+
+/// Moves retries whose back-off is over back onto the stream.
+static PROMOTE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW}
+         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
+         for _, id in ipairs(due) do
+           redis.call('ZREM', KEYS[1], id)
+           local key = ARGV[1] .. id
+           if redis.call('HGET', key, 'state') == 'delayed' then
+             redis.call('HSET', key, 'state', 'waiting', 'entry', redis.call('XADD', KEYS[2], '*', 'id', id))
+           end
+         end
+         return #due"
+    ))
+});
+
+pub struct RedisQueue {
+    redis: Redis,
+    /// This process's name in the consumer group.
+    consumer: String,
+    /// Connections for blocking reads, one per concurrent `take`.
+    blocking: Mutex<Vec<ConnectionManager>>,
+}
+
+fn unavailable(e: RedisError) -> QueueError {
+    QueueError::Unavailable(format!("redis: {e}"))
+}
+
+impl RedisQueue {
+    /// Uses the stream and consumer group (made when missing) on `redis`. Does not wait for
+    /// Redis to answer: the group is made again whenever it turns out to be missing.
+    pub fn new(redis: Redis) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+        let consumer = format!("{host}-{}-{}", std::process::id(), &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        RedisQueue { redis, consumer, blocking: Mutex::new(Vec::new()) }
+    }
+
+    /// Makes the consumer group, reading from the stream's start so that jobs added while
+    /// it was missing (Redis lost its data and came back) are not skipped.
+    async fn ensure_group(&self) -> Result<(), QueueError> {
+        let mut conn = self.redis.connection();
+        let made: Result<(), RedisError> = timed(conn.xgroup_create_mkstream(stream(), GROUP, "0")).await;
+        match made {
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            other => other.map_err(unavailable),
+        }
+    }
+
+    /// Runs `call`, making the consumer group and retrying once if Redis says it is missing.
+    async fn with_group<T, F: Future<Output = Result<T, RedisError>>>(&self, call: impl Fn() -> F) -> Result<T, QueueError> {
+        match call().await {
+            // Pipelines report it inside their own error, hence the text match.
+            Err(e) if e.code() == Some("NOGROUP") || e.to_string().contains("NOGROUP") => {
+                tracing::warn!("redis: the job stream's consumer group is missing (Redis restarted without its data?); making it again");
+                self.ensure_group().await?;
+                call().await.map_err(unavailable)
+            }
+            other => other.map_err(unavailable),
+        }
+    }
+
+    /// Turns a delivered entry into a lease, or `None` when it was stale.
+    async fn claim(&self, entry: &StreamId) -> Result<Option<Lease>, QueueError> {
+        let Some(id) = entry.get::<String>("id") else {
+            tracing::warn!(entry = %entry.id, "redis: a job entry without an id; dropped");
+            let mut conn = self.redis.connection();
+            let _: Result<(), _> = timed(redis::pipe().xack(stream(), GROUP, &[&entry.id]).xdel(stream(), &[&entry.id]).query_async(&mut conn)).await;
+            return Ok(None);
+        };
+        let token = uuid::Uuid::now_v7().to_string();
+        let mut conn = self.redis.connection();
+        let attempt: Option<u32> =
+            timed(CLAIM.key(stream()).key(job(&id)).arg(&entry.id).arg(&token).arg(GROUP).invoke_async(&mut conn)).await.map_err(unavailable)?;
+        Ok(attempt.map(|attempt| Lease { id, token, attempt }))
+    }
+
+    async fn settle(&self, lease: &Lease, mode: &str, extra: &str) -> Result<(), QueueError> {
+        let mut conn = self.redis.connection();
+        let _: i64 = timed(
+            SETTLE
+                .key(stream())
+                .key(job(&lease.id))
+                .key(delayed())
+                .key(dead())
+                .arg(&lease.token)
+                .arg(GROUP)
+                .arg(mode)
+                .arg(extra)
+                .arg(&lease.id)
+                .invoke_async(&mut conn),
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// One round of `take`: due retries onto the stream, then a dead worker's job, then a
+    /// new one (waiting up to `block` for it).
+    async fn try_take(&self, lease_for: Duration, block: Duration) -> Result<Option<Lease>, QueueError> {
+        let mut conn = self.redis.connection();
+        let _: i64 = timed(PROMOTE.key(delayed()).key(stream()).arg(format!("{PREFIX}job:")).invoke_async(&mut conn)).await.map_err(unavailable)?;
+        let idle = lease_for.as_millis() as u64;
+        let reclaimed: StreamAutoClaimReply = self
+            .with_group(|| {
+                let mut conn = self.redis.connection();
+                let cmd = redis::cmd("XAUTOCLAIM").arg(stream()).arg(GROUP).arg(&self.consumer).arg(idle).arg("0-0").arg("COUNT").arg(1).to_owned();
+                async move { timed(cmd.query_async(&mut conn)).await }
+            })
+            .await?;
+        for entry in &reclaimed.claimed {
+            tracing::warn!(entry = %entry.id, "redis: reclaimed a job whose worker stopped renewing its lease");
+            if let Some(lease) = self.claim(entry).await? {
+                return Ok(Some(lease));
+            }
+        }
+        let blocking = match self.blocking.lock().await.pop() {
+            Some(conn) => conn,
+            None => self.redis.dedicated().map_err(unavailable)?,
+        };
+        let options = || {
+            let options = StreamReadOptions::default().group(GROUP, &self.consumer).count(1);
+            if block.is_zero() { options } else { options.block(block.as_millis() as usize) }
+        };
+        let read: Result<Option<StreamReadReply>, QueueError> = self
+            .with_group(|| {
+                let (mut conn, options) = (blocking.clone(), options());
+                async move { timed(conn.xread_options(&[stream()], &[">"], &options)).await }
+            })
+            .await;
+        self.blocking.lock().await.push(blocking.clone());
+        drop(blocking);
+        for key in read?.map(|r| r.keys).unwrap_or_default() {
+            for entry in &key.ids {
+                if let Some(lease) = self.claim(entry).await? {
+                    return Ok(Some(lease));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl JobQueue for RedisQueue {
+    async fn enqueue(&self, id: &str) -> Result<(), QueueError> {
+        let mut conn = self.redis.connection();
+        let _: i64 = timed(ENQUEUE.key(stream()).key(job(id)).arg(id).invoke_async(&mut conn)).await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn take(&self, lease_for: Duration, wait: Duration) -> Result<Option<Lease>, QueueError> {
+        let give_up = tokio::time::Instant::now() + wait;
+        loop {
+            let left = give_up.saturating_duration_since(tokio::time::Instant::now());
+            if let Some(lease) = self.try_take(lease_for, left.min(BLOCK)).await? {
+                return Ok(Some(lease));
+            }
+            if left.is_zero() {
+                return Ok(None);
+            }
+        }
+    }
+
+    async fn extend(&self, lease: &Lease, lease_for: Duration) -> Result<bool, QueueError> {
+        let _ = lease_for; // The lease is the group's idle limit: renewing resets the idle time.
+        let mut conn = self.redis.connection();
+        let held: i64 = timed(EXTEND.key(stream()).key(job(&lease.id)).arg(&lease.token).arg(GROUP).arg(&self.consumer).invoke_async(&mut conn))
+            .await
+            .map_err(unavailable)?;
+        Ok(held == 1)
+    }
+
+    async fn ack(&self, lease: &Lease) -> Result<(), QueueError> {
+        self.settle(lease, "ack", "").await
+    }
+
+    async fn retry_later(&self, lease: &Lease, delay: Duration) -> Result<(), QueueError> {
+        self.settle(lease, "retry", &delay.as_millis().to_string()).await
+    }
+
+    async fn dead_letter(&self, lease: &Lease, reason: &str) -> Result<(), QueueError> {
+        self.settle(lease, "dead", reason).await
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), QueueError> {
+        self.settle(lease, "release", "").await
+    }
+
+    async fn position(&self, id: &str) -> Result<Option<u64>, QueueError> {
+        let mut conn = self.redis.connection();
+        let (entry, state): (Option<String>, Option<String>) = timed(conn.hmget(job(id), &["entry", "state"])).await.map_err(unavailable)?;
+        let (Some(entry), Some("waiting")) = (entry, state.as_deref()) else { return Ok(None) };
+        let groups: StreamInfoGroupsReply = timed(conn.xinfo_groups(stream())).await.map_err(unavailable)?;
+        let last = groups.groups.iter().find(|g| g.name == GROUP).map_or_else(|| "0-0".to_string(), |g| g.last_delivered_id.clone());
+        // Entries not yet delivered, up to and including this one.
+        let ahead: StreamRangeReply = timed(conn.xrange_count(stream(), format!("({last}"), &entry, 10_000)).await.map_err(unavailable)?;
+        Ok(Some(ahead.ids.len().max(1) as u64))
+    }
+
+    async fn stats(&self) -> Result<QueueStats, QueueError> {
+        let (length, pending, delayed, dead): (u64, StreamPendingReply, u64, u64) = self
+            .with_group(|| {
+                let mut conn = self.redis.connection();
+                async move { timed(redis::pipe().xlen(stream()).xpending(stream(), GROUP).zcard(delayed()).zcard(dead()).query_async(&mut conn)).await }
+            })
+            .await?;
+        let running = pending.count() as u64;
+        Ok(QueueStats { waiting: length.saturating_sub(running) + delayed, running, dead })
+    }
+}
