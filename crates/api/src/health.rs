@@ -22,9 +22,17 @@ pub async fn readyz(State(state): State<Shared>) -> (StatusCode, Json<Value>) {
         Some(g) => tokio::time::timeout(Duration::from_secs(20), g.ready()).await.map_err(timed("judge")).and_then(|r| r),
         None => Ok(()),
     };
+    // Without the queue, submissions are still accepted (they wait in the database's
+    // outbox): the API stays in service, degraded, rather than being taken out of it.
+    let degraded = queue.is_err();
+    let queue = queue.map_err(|e| format!("{e} (submissions are accepted and wait in the outbox)"));
     let checks = [("database", database), ("object_store", store), ("queue", queue), ("judge", judge)];
-    let ready = checks.iter().all(|(_, r)| r.is_ok());
+    let ready = checks.iter().all(|(name, r)| r.is_ok() || *name == "queue");
     let detail: serde_json::Map<String, Value> = checks.into_iter().map(|(k, r)| (k.to_string(), match r { Ok(()) => json!("ok"), Err(e) => json!(e) })).collect();
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": detail })))
+    let (status, word) = match (ready, degraded) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+        (true, true) => (StatusCode::OK, "degraded"),
+        (true, false) => (StatusCode::OK, "ready"),
+    };
+    (status, Json(json!({ "status": word, "checks": detail })))
 }

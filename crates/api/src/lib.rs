@@ -75,6 +75,15 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
     router.with_state(state)
 }
 
+/// Only `/healthz` and `/readyz`, for processes that serve nothing else (workers).
+pub fn health_app(state: Shared) -> Router {
+    Router::new()
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::readyz))
+        .fallback(|| async { ApiError::NotFound { what: "endpoint" } })
+        .with_state(state)
+}
+
 /// Sets a header on every response that does not already have one (a page may set its own CSP).
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
@@ -99,10 +108,14 @@ const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"ut
 <h1>ReactLab</h1><p>The API is running. Read the <a href=\"/api/docs\">API reference</a>.</p></body></html>";
 
 /// Work the API does in the background until `shutdown` turns true: replaying the outbox
-/// (accepted submissions the queue has not confirmed) and dropping cached profiles whose
-/// progress changed.
+/// (accepted submissions the queue has not confirmed), making sure the queue still holds
+/// every unfinished submission, and dropping cached profiles whose progress changed.
 pub fn spawn_background(state: Shared, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
-    vec![tokio::spawn(relay_outbox(state.clone(), shutdown.clone())), tokio::spawn(invalidate_on_results(state, shutdown))]
+    vec![
+        tokio::spawn(relay_outbox(state.clone(), shutdown.clone())),
+        tokio::spawn(requeue_unfinished(state.clone(), shutdown.clone())),
+        tokio::spawn(invalidate_on_results(state, shutdown)),
+    ]
 }
 
 async fn relay_outbox(state: Shared, mut shutdown: watch::Receiver<bool>) {
@@ -114,7 +127,9 @@ async fn relay_outbox(state: Shared, mut shutdown: watch::Receiver<bool>) {
             Ok(ids) => {
                 for id in ids {
                     tracing::info!(submission = %id, "re-queueing from the outbox");
-                    submissions::hand_to_queue(&state, &id).await;
+                    if submissions::hand_to_queue(&state, &id).await.is_err() {
+                        break; // The queue is down: try the rest next round.
+                    }
                 }
             }
             Err(e) => tracing::warn!("outbox unreadable: {e}"),
@@ -123,6 +138,30 @@ async fn relay_outbox(state: Shared, mut shutdown: watch::Receiver<bool>) {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// A queue that lost jobs (a Redis restarted without its data) must not lose submissions:
+/// every so often, every unfinished submission of some age is queued again. Queueing is
+/// idempotent, so jobs still there are untouched.
+async fn requeue_unfinished(state: Shared, mut shutdown: watch::Receiver<bool>) {
+    const EVERY: Duration = Duration::from_secs(30);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = shutdown.changed() => return,
+        }
+        match state.db.unfinished(EVERY.as_millis() as i64, 1000).await {
+            Ok(ids) => {
+                for id in ids {
+                    if let Err(e) = state.queue.enqueue(&id).await {
+                        tracing::debug!("queue unavailable for the unfinished-submission sweep: {e}");
+                        break;
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("unfinished submissions unreadable: {e}"),
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use reactlab_core::{MAX_CODE_BYTES, SubmissionEvent};
-use reactlab_queue::Event;
+use reactlab_queue::{Event, QueueError};
 use reactlab_store::{NewSubmission, Submission};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
     state.objects.put(&code_key, Bytes::from(req.code)).await?;
     let new = NewSubmission { id, user_id: &current.user.id, challenge: &req.challenge, file_name, code_key: &code_key };
     let submission = state.db.create_submission(&new).await?;
-    let position = hand_to_queue(&state, &submission.id).await;
+    let position = hand_to_queue(&state, &submission.id).await.ok().flatten();
     if position.is_some() {
         let message = SubmissionEvent::Queued { id: submission.id.clone(), position }.to_json();
         let _ = state.bus.publish(Event { submission: submission.id.clone(), user: current.user.id.clone(), message }).await;
@@ -94,15 +94,16 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
 
 /// Puts an accepted submission on the queue and clears its outbox entry. On failure the
 /// entry stays and the outbox relay retries, so the learner's 202 still holds.
-pub async fn hand_to_queue(state: &AppState, id: &str) -> Option<u64> {
+/// Returns its place in line, when the queue tells.
+pub async fn hand_to_queue(state: &AppState, id: &str) -> Result<Option<u64>, QueueError> {
     if let Err(e) = state.queue.enqueue(id).await {
         tracing::warn!(submission = id, "queue unavailable, the outbox will retry: {e}");
-        return None;
+        return Err(e);
     }
     if let Err(e) = state.db.outbox_done(id).await {
         tracing::warn!(submission = id, "outbox entry not cleared (a harmless duplicate may follow): {e}");
     }
-    state.queue.position(id).await.ok().flatten()
+    Ok(state.queue.position(id).await.ok().flatten())
 }
 
 /// The caller's own submission; anyone else's is "not found", never "forbidden".

@@ -1,5 +1,6 @@
-//! `reactlab serve` settings: flags, then `REACTLAB_*` variables, then the TOML file given
-//! by `--config`, then defaults.
+//! Settings of the server commands (`serve`, `api`, `worker`, `migrate`): flags, then
+//! `REACTLAB_*` variables, then the TOML file given by `--config`, then defaults. One set
+//! for all, so one file configures a whole deployment; each command uses what it needs.
 
 use crate::JudgeArgs;
 use anyhow::Context;
@@ -12,19 +13,18 @@ use std::time::Duration;
 
 #[derive(clap::Args, Clone, Default)]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub engines: EngineArgs,
     /// A TOML file with any of the settings below (keys as the flags, with `_` for `-`).
     #[arg(long, env = "REACTLAB_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080].
+    /// Address to listen on [default: 127.0.0.1:8080; for `worker`, its health endpoint, 127.0.0.1:9090].
     #[arg(long, env = "REACTLAB_ADDR")]
     pub addr: Option<SocketAddr>,
     /// Where the database, stored code and keys live [default: ./data].
     #[arg(long, env = "REACTLAB_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL [default: sqlite://<data-dir>/reactlab.db].
-    #[arg(long, env = "REACTLAB_DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// Submissions graded at once by in-process workers [default: the number of cores].
+    /// Submissions graded at once by this process's workers (`serve`, `worker`) [default: the number of cores].
     #[arg(long, env = "REACTLAB_WORKERS")]
     pub workers: Option<usize>,
     /// E-mail of an admin (may author challenges); repeat, or comma-separate in the variable.
@@ -65,6 +65,60 @@ pub struct ServeArgs {
     pub judge: JudgeArgs,
 }
 
+/// Where state lives and moves: the database, Redis (queue, events, cache) and the object
+/// store. Absent, everything is embedded in the data directory.
+#[derive(clap::Args, Clone, Default)]
+pub struct EngineArgs {
+    /// Database URL, `sqlite://…` or `postgres://…` [default: sqlite://<data-dir>/reactlab.db].
+    #[arg(long, env = "REACTLAB_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Apply pending database migrations on start [default: true for `serve`, false for
+    /// `api` and `worker`, which refuse a schema that is behind: run `reactlab migrate`].
+    #[arg(long, env = "REACTLAB_MIGRATE", num_args = 0..=1, default_missing_value = "true")]
+    pub migrate: Option<bool>,
+    /// Redis URL, `redis://…` or `rediss://…` (TLS), for the queue, the event bus and the
+    /// cache [default: none: the embedded queue, bus and cache, for one process only].
+    #[arg(long, env = "REACTLAB_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// A PEM file with the CA that signed Redis's TLS certificate, if not a system CA.
+    #[arg(long, env = "REACTLAB_REDIS_CA_FILE")]
+    pub redis_ca_file: Option<PathBuf>,
+    /// Accept any Redis TLS certificate (encrypted but unauthenticated; logs a warning) [default: false].
+    #[arg(long, env = "REACTLAB_REDIS_TLS_INSECURE", num_args = 0..=1, default_missing_value = "true")]
+    pub redis_tls_insecure: Option<bool>,
+    /// Object store URL, `file://<folder>` or `s3://<bucket>` (credentials and region from
+    /// the usual AWS_* variables) [default: file://<data-dir>/objects].
+    #[arg(long, env = "REACTLAB_STORE_URL")]
+    pub store_url: Option<String>,
+    /// The S3-compatible server, for non-AWS stores such as MinIO (path-style requests).
+    #[arg(long, env = "REACTLAB_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The S3 endpoint as browsers reach it, when it differs (signed links point there).
+    #[arg(long, env = "REACTLAB_S3_PUBLIC_ENDPOINT")]
+    pub s3_public_endpoint: Option<String>,
+}
+
+/// The object store, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreLocation {
+    Folder(PathBuf),
+    S3 { bucket: String, endpoint: Option<String>, public_endpoint: Option<String> },
+}
+
+impl StoreLocation {
+    /// The origin browsers fetch signed links from, when it is not this server's.
+    pub fn public_origin(&self) -> Option<String> {
+        match self {
+            StoreLocation::Folder(_) => None,
+            StoreLocation::S3 { endpoint, public_endpoint, bucket } => {
+                let endpoint = public_endpoint.clone().or_else(|| endpoint.clone()).unwrap_or_else(|| format!("https://{bucket}.s3.amazonaws.com"));
+                let url = url::Url::parse(&endpoint).ok()?;
+                Some(url.origin().ascii_serialization())
+            }
+        }
+    }
+}
+
 /// The TOML file: the same settings, all optional.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +126,13 @@ struct FileConfig {
     addr: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    migrate: Option<bool>,
+    redis_url: Option<String>,
+    redis_ca_file: Option<PathBuf>,
+    redis_tls_insecure: Option<bool>,
+    store_url: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_public_endpoint: Option<String>,
     workers: Option<usize>,
     admins: Option<Vec<String>>,
     cors_origins: Option<Vec<String>>,
@@ -91,6 +152,10 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// `None`: the command's own default.
+    pub migrate: Option<bool>,
+    pub redis: Option<reactlab_redis::RedisSettings>,
+    pub store: StoreLocation,
     pub workers: usize,
     pub grace: Duration,
     pub job_lease: Duration,
@@ -100,7 +165,8 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    pub fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
+    /// `default_addr` differs by command (a worker's health endpoint is not the API's port).
+    pub fn resolve(args: ServeArgs, default_addr: SocketAddr) -> anyhow::Result<ServeConfig> {
         let file: FileConfig = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
@@ -109,7 +175,37 @@ impl ServeConfig {
             None => FileConfig::default(),
         };
         let data_dir = args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = args.database_url.or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("reactlab.db").display()));
+        let engines = args.engines;
+        let database_url = engines.database_url.or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("reactlab.db").display()));
+        anyhow::ensure!(
+            ["sqlite:", "postgres:", "postgresql:"].iter().any(|s| database_url.starts_with(s)),
+            "the database URL must start with sqlite:// or postgres:// (got {database_url})"
+        );
+        let redis = match engines.redis_url.or(file.redis_url) {
+            Some(url) => {
+                anyhow::ensure!(url.starts_with("redis://") || url.starts_with("rediss://"), "the Redis URL must start with redis:// or rediss:// (got {url})");
+                Some(reactlab_redis::RedisSettings {
+                    url,
+                    ca_file: engines.redis_ca_file.or(file.redis_ca_file),
+                    insecure: engines.redis_tls_insecure.or(file.redis_tls_insecure).unwrap_or(false),
+                })
+            }
+            None => None,
+        };
+        let store_url = engines.store_url.or(file.store_url).unwrap_or_else(|| format!("file://{}", data_dir.join("objects").display()));
+        let store = if let Some(folder) = store_url.strip_prefix("file://") {
+            StoreLocation::Folder(PathBuf::from(folder))
+        } else if let Some(bucket) = store_url.strip_prefix("s3://") {
+            let bucket = bucket.trim_end_matches('/');
+            anyhow::ensure!(!bucket.is_empty() && !bucket.contains('/'), "the store URL names a bucket: s3://<bucket> (got {store_url})");
+            StoreLocation::S3 {
+                bucket: bucket.to_string(),
+                endpoint: engines.s3_endpoint.or(file.s3_endpoint),
+                public_endpoint: engines.s3_public_endpoint.or(file.s3_public_endpoint),
+            }
+        } else {
+            anyhow::bail!("the store URL must start with file:// or s3:// (got {store_url})");
+        };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = args.workers.or(file.workers).unwrap_or(cores);
         anyhow::ensure!((1..=64).contains(&workers), "workers must be 1 to 64 (got {workers})");
@@ -129,9 +225,12 @@ impl ServeConfig {
             ..ApiConfig::default()
         };
         Ok(ServeConfig {
-            addr: args.addr.or(file.addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            addr: args.addr.or(file.addr).unwrap_or(default_addr),
             data_dir,
             database_url,
+            migrate: engines.migrate.or(file.migrate),
+            redis,
+            store,
             workers,
             grace: Duration::from_secs(args.grace_secs.or(file.grace_secs).unwrap_or(30)),
             web_dir: args.web_dir.or(file.web_dir).unwrap_or_else(|| PathBuf::from("web/dist")),
@@ -141,6 +240,9 @@ impl ServeConfig {
         })
     }
 }
+
+/// Where `serve` and `api` listen unless told.
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
 #[cfg(test)]
 mod tests {
@@ -152,13 +254,41 @@ mod tests {
         let file = dir.path().join("reactlab.toml");
         std::fs::write(&file, "addr = \"127.0.0.1:9999\"\nworkers = 3\nadmins = [\"Boss@Example.com\"]\n").unwrap();
         let args = ServeArgs { config: Some(file.clone()), workers: Some(1), ..Default::default() };
-        let c = ServeConfig::resolve(args).unwrap();
+        let c = ServeConfig::resolve(args, DEFAULT_ADDR).unwrap();
         assert_eq!(c.addr.port(), 9999);
         assert_eq!(c.workers, 1);
         assert_eq!(c.api.admins, vec!["boss@example.com".to_string()]);
         assert_eq!(c.data_dir, PathBuf::from("data"));
         std::fs::write(&file, "adress = \"x\"\n").unwrap();
-        let err = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }).err().unwrap();
+        let err = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }, DEFAULT_ADDR).err().unwrap();
         assert!(format!("{err:#}").contains("unknown field `adress`"), "{err:#}");
+    }
+
+    #[test]
+    fn engines_are_chosen_by_url_and_bad_urls_are_named() {
+        let engines = |e: EngineArgs| ServeConfig::resolve(ServeArgs { engines: e, ..Default::default() }, DEFAULT_ADDR);
+        let c = engines(EngineArgs::default()).unwrap();
+        assert!(c.redis.is_none());
+        assert_eq!(c.store, StoreLocation::Folder(PathBuf::from("data/objects")));
+        let c = engines(EngineArgs {
+            database_url: Some("postgres://db/reactlab".into()),
+            redis_url: Some("rediss://cache:6380/".into()),
+            store_url: Some("s3://solutions".into()),
+            s3_endpoint: Some("http://minio:9000".into()),
+            s3_public_endpoint: Some("https://files.example.com/".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.redis.unwrap().url, "rediss://cache:6380/");
+        assert_eq!(c.store.public_origin().as_deref(), Some("https://files.example.com"));
+        for (bad, says) in [
+            (EngineArgs { database_url: Some("mysql://x".into()), ..Default::default() }, "sqlite:// or postgres://"),
+            (EngineArgs { redis_url: Some("http://x".into()), ..Default::default() }, "redis:// or rediss://"),
+            (EngineArgs { store_url: Some("gs://x".into()), ..Default::default() }, "file:// or s3://"),
+            (EngineArgs { store_url: Some("s3://".into()), ..Default::default() }, "names a bucket"),
+        ] {
+            let e = engines(bad).err().unwrap();
+            assert!(format!("{e:#}").contains(says), "{e:#}");
+        }
     }
 }

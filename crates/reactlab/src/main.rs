@@ -5,6 +5,7 @@ mod catalog;
 mod check;
 mod config;
 mod grade;
+mod platform;
 mod serve;
 mod text_report;
 mod worker;
@@ -36,8 +37,16 @@ pub struct JudgeArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the whole platform in one process: API, web app, workers, on embedded defaults.
+    /// Run the whole platform in one process: API, web app, workers, on embedded defaults
+    /// (or on PostgreSQL, Redis and S3 when given their URLs).
     Serve(config::ServeArgs),
+    /// Run the HTTP and WebSocket API and the web app, without judging (needs Redis;
+    /// run any number behind a load balancer).
+    Api(config::ServeArgs),
+    /// Run judging workers, without the API (needs Redis; HTTP only for health).
+    Worker(config::ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate(config::ServeArgs),
     /// Grade files against a challenge and print a report.
     Grade(grade::GradeArgs),
     /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
@@ -61,7 +70,7 @@ enum ChallengesCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A server reports what it does; the one-shot commands stay quiet unless asked.
-    let default_filter = if matches!(cli.command, Command::Serve(_)) { "warn,reactlab=info" } else { "warn" };
+    let default_filter = if matches!(cli.command, Command::Serve(_) | Command::Api(_) | Command::Worker(_)) { "warn,reactlab=info,reactlab_redis=info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| default_filter.into()))
         .with_writer(std::io::stderr)
@@ -69,13 +78,10 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let code = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => match serve::run(args).await {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    1
-                }
-            },
+            Command::Serve(args) => exit_code(serve::run(serve::Role::Serve, args).await),
+            Command::Api(args) => exit_code(serve::run(serve::Role::Api, args).await),
+            Command::Worker(args) => exit_code(serve::run(serve::Role::Worker, args).await),
+            Command::Migrate(args) => exit_code(serve::migrate(args).await),
             Command::Grade(args) => grade::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Challenges { command: ChallengesCommand::Check(args) } => check::run(args).await,
@@ -86,4 +92,14 @@ fn main() -> ExitCode {
         }
     });
     ExitCode::from(code)
+}
+
+fn exit_code(result: anyhow::Result<()>) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
 }

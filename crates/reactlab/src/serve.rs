@@ -1,21 +1,21 @@
-//! `reactlab serve`: the whole platform in one process on embedded parts (SQLite, a local
-//! object store, the SQL queue, an in-process bus and cache, in-process workers).
+//! The server commands. `reactlab serve` is the whole platform in one process (on embedded
+//! parts unless pointed at real engines); `reactlab api` is the HTTP and WebSocket API
+//! without judging, `reactlab worker` the judging without the API (only health on HTTP):
+//! the same code, split across machines that share PostgreSQL, Redis and an object store.
 
-use crate::config::{ServeArgs, ServeConfig};
+use crate::config::{DEFAULT_ADDR, ServeArgs, ServeConfig};
+use crate::platform::Platform;
 use crate::worker::Worker;
 use anyhow::Context;
 use async_trait::async_trait;
 use reactlab_api::Grader;
-use reactlab_api::cache::MemoryCache;
 use reactlab_core::{Challenge, GradeReport, ReactBuild, SourceFile};
 use reactlab_judge::vendor::VendorBuild;
 use reactlab_judge::Judge;
-use reactlab_queue::{LocalBus, SqlQueue};
-use reactlab_store::{Db, LocalSigner, Objects};
+use reactlab_store::Db;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 
 /// The judge, for admins' `verify`.
@@ -53,19 +53,24 @@ impl reactlab_api::Preview for JudgePreview {
 
 /// The built web app, with its own Content-Security-Policy; unknown paths get the app's
 /// index (it routes in the browser). `None` when it was not built.
-fn web_app(dir: &Path) -> Option<axum::Router> {
+fn web_app(dir: &Path, store_origin: Option<&str>) -> Option<axum::Router> {
     use tower_http::services::{ServeDir, ServeFile};
     let index = dir.join("index.html");
     if !index.is_file() {
         tracing::warn!("the web app is not built ({} missing): run scripts/setup; serving the API only", index.display());
         return None;
     }
-    let csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
-               worker-src 'self' blob:; connect-src 'self' ws: wss:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    // Signed links to code and screenshots may point at an S3 endpoint: allow its origin.
+    let store = store_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{store}; font-src 'self' data:; \
+         worker-src 'self' blob:; connect-src 'self' ws: wss:{store}; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    );
+    let csp = axum::http::HeaderValue::from_str(&csp).ok()?;
     let service = ServeDir::new(dir).fallback(ServeFile::new(index));
     Some(axum::Router::new().fallback_service(service).layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
         axum::http::header::CONTENT_SECURITY_POLICY,
-        axum::http::HeaderValue::from_static(csp),
+        csp,
     )))
 }
 
@@ -80,40 +85,83 @@ pub async fn sync_catalog(db: &Db, catalog: &Path) -> anyhow::Result<usize> {
     Ok(loaded.challenges.len())
 }
 
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let config = ServeConfig::resolve(args)?;
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    let db = Db::connect(&config.database_url).await.with_context(|| format!("cannot open the database {}", config.database_url))?;
-    let count = sync_catalog(&db, &config.judge.catalog).await?;
-    tracing::info!(count, "challenges loaded");
+/// Which part of the platform this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Everything in one process.
+    Serve,
+    /// HTTP and WebSockets; no browser.
+    Api,
+    /// Grading; HTTP only for health.
+    Worker,
+}
 
-    let signer = Arc::new(LocalSigner::from_key_file(&config.data_dir.join("keys").join("url-signing.key"), "/api/v1/objects")?);
-    let objects = Objects::local(&config.data_dir.join("objects"), signer.clone())?;
-    let queue: Arc<dyn reactlab_queue::JobQueue> = Arc::new(SqlQueue::new(db.pool().clone()).await?);
-    let bus: Arc<dyn reactlab_queue::EventBus> = Arc::new(LocalBus::new(4096));
-    let mut judge_args = config.judge.clone();
-    judge_args.in_flight = Some(judge_args.in_flight.unwrap_or(config.workers));
-    let judge = Arc::new(crate::grade::judge(&judge_args));
+pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
+    let default_addr = if role == Role::Worker { std::net::SocketAddr::from(([127, 0, 0, 1], 9090)) } else { DEFAULT_ADDR };
+    let config = ServeConfig::resolve(args, default_addr)?;
+    if role != Role::Serve {
+        // Events and cache invalidations must cross processes: the embedded bus cannot.
+        anyhow::ensure!(
+            config.redis.is_some(),
+            "`reactlab {}` runs beside other processes and needs Redis: set --redis-url (REACTLAB_REDIS_URL). For one process, use `reactlab serve`.",
+            if role == Role::Api { "api" } else { "worker" }
+        );
+    }
+    let platform = Platform::open(&config, role == Role::Serve).await?;
+    if role != Role::Worker {
+        let count = sync_catalog(&platform.db, &config.judge.catalog).await?;
+        tracing::info!(count, "challenges loaded");
+    }
 
+    let judge = if role == Role::Api {
+        None
+    } else {
+        let mut judge_args = config.judge.clone();
+        judge_args.in_flight = Some(judge_args.in_flight.unwrap_or(config.workers));
+        Some(Arc::new(crate::grade::judge(&judge_args)))
+    };
     let (stop, shutdown) = watch::channel(false);
-    let cache = Arc::new(MemoryCache::new(10_000, Duration::from_secs(300)));
-    let grader: Arc<dyn Grader> = Arc::new(JudgeGrader(judge.clone()));
-    let state = reactlab_api::state(db.clone(), objects.clone(), Some(signer), queue.clone(), bus.clone(), cache, Some(grader), Some(Arc::new(JudgePreview)), config.api.clone(), shutdown.clone());
+    let grader = judge.clone().map(|j| Arc::new(JudgeGrader(j)) as Arc<dyn Grader>);
+    let preview = (role != Role::Worker).then(|| Arc::new(JudgePreview) as Arc<dyn reactlab_api::Preview>);
+    let state = reactlab_api::state(
+        platform.db.clone(),
+        platform.objects.clone(),
+        platform.local_signer.clone(),
+        platform.queue.clone(),
+        platform.bus.clone(),
+        platform.cache.clone(),
+        grader,
+        preview,
+        config.api.clone(),
+        shutdown.clone(),
+    );
 
     let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {} (is another server using it? choose one with --addr)", config.addr))?;
     let addr = listener.local_addr()?;
-    let background = reactlab_api::spawn_background(state.clone(), shutdown.clone());
-    let worker = Arc::new(Worker::new(db.clone(), objects, queue, bus, judge.clone(), config.job_lease));
-    let workers: Vec<_> = (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect();
+    let background = if role == Role::Worker { vec![] } else { reactlab_api::spawn_background(state.clone(), shutdown.clone()) };
+    let workers: Vec<_> = match &judge {
+        Some(judge) => {
+            let worker = Arc::new(Worker::new(platform.db.clone(), platform.objects.clone(), platform.queue.clone(), platform.bus.clone(), judge.clone(), config.job_lease));
+            (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect()
+        }
+        None => vec![],
+    };
 
-    println!("ReactLab is running at http://{addr}/ ({} workers; API reference at http://{addr}/api/docs). Press Ctrl-C to stop.", config.workers);
+    match role {
+        Role::Serve => println!("ReactLab is running at http://{addr}/ ({} workers; API reference at http://{addr}/api/docs). Press Ctrl-C to stop.", config.workers),
+        Role::Api => println!("ReactLab API is running at http://{addr}/ (API reference at http://{addr}/api/docs). Press Ctrl-C to stop."),
+        Role::Worker => println!("ReactLab worker is running at http://{addr}/ ({} workers; health at /healthz and /readyz). Press Ctrl-C to stop.", config.workers),
+    }
     tokio::spawn(async move {
         wait_for_signal().await;
         eprintln!("Stopping: no new requests; running jobs get up to {} s, the rest stay queued.", config.grace.as_secs());
         let _ = stop.send(true);
     });
 
-    let app = reactlab_api::app(state, web_app(&config.web_dir));
+    let app = match role {
+        Role::Worker => reactlab_api::health_app(state),
+        _ => reactlab_api::app(state, web_app(&config.web_dir, config.store.public_origin().as_deref())),
+    };
     let mut http_shutdown = shutdown.clone();
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -126,9 +174,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     for task in background {
         let _ = task.await;
     }
-    judge.shutdown().await;
-    db.close().await;
+    if let Some(judge) = judge {
+        judge.shutdown().await;
+    }
+    platform.close().await;
     eprintln!("Stopped.");
+    Ok(())
+}
+
+/// `reactlab migrate`: applies pending migrations and says which.
+pub async fn migrate(args: ServeArgs) -> anyhow::Result<()> {
+    let config = ServeConfig::resolve(args, DEFAULT_ADDR)?;
+    let url = &config.database_url;
+    let before = Db::open(url, reactlab_store::Migrations::Require, Arc::new(reactlab_store::SystemClock)).await;
+    match before {
+        Ok(db) => {
+            println!("The database {} is up to date.", crate::platform::redact(url));
+            db.close().await;
+        }
+        Err(reactlab_store::StoreError::SchemaBehind(pending)) => {
+            let db = Db::connect(url).await.with_context(|| format!("cannot migrate {}", crate::platform::redact(url)))?;
+            println!("Applied migrations {pending:?} to {}.", crate::platform::redact(url));
+            db.close().await;
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot open the database {}", crate::platform::redact(url)))),
+    }
     Ok(())
 }
 

@@ -84,7 +84,12 @@ impl Db {
             updated_at: self.now_ms(),
         };
         match self.challenge(&challenge.slug).await? {
-            None => self.insert_challenge(&row, challenge, position).await,
+            // Several API processes may start at once: the one that loses the race to
+            // insert finds the row there, which is what it wanted.
+            None => match self.insert_challenge(&row, challenge, position).await {
+                Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(()),
+                other => other,
+            },
             Some(old) if old.spec_toml == row.spec_toml && old.statement == row.statement && old.starter == row.starter && old.reference == row.reference => Ok(()),
             Some(_) => self.update_challenge(&row, challenge).await.map(|_| ()),
         }

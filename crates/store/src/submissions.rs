@@ -209,6 +209,17 @@ impl Db {
         Ok(rows.iter().map(|r| r.try_get("submission_id")).collect::<Result<_, _>>()?)
     }
 
+    /// Submissions accepted at least `older_than_ms` ago and not graded yet, oldest first:
+    /// the queue should hold each of them (a Redis that lost its data would not).
+    pub async fn unfinished(&self, older_than_ms: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM submissions WHERE status IN ('queued', 'running') AND created_at <= $1 ORDER BY created_at LIMIT $2")
+            .bind(self.now_ms() - older_than_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
+    }
+
     pub async fn outbox_done(&self, submission_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM outbox WHERE submission_id = $1").bind(submission_id).execute(&self.pool).await?;
         Ok(())

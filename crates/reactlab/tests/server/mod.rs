@@ -37,8 +37,13 @@ impl Server {
 
     /// Starts a server on an existing data directory (a restart).
     pub fn start_in(data: &Path, args: &[&str]) -> Server {
+        Server::launch("serve", data, args, &[])
+    }
+
+    /// Starts `reactlab <command>` (serve, api or worker) with `args` and extra variables.
+    pub fn launch(command: &str, data: &Path, args: &[&str], env: &[(String, String)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_reactlab"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .args([command, "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .arg("--catalog")
             .arg(repo_root().join("challenges"))
@@ -46,6 +51,7 @@ impl Server {
             .arg(repo_root().join("web/dist"))
             .args(args)
             .env("REACTLAB_LOG", "info")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -69,6 +75,11 @@ impl Server {
             panic!("the server did not start: {line}\n{}", log.lock().unwrap());
         };
         Server { child, base, data: data.to_path_buf(), log, _dir: None }
+    }
+
+    /// The process id, for signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn client(&self) -> Client {
@@ -204,6 +215,17 @@ impl Socket {
 
     pub async fn subscribe(&mut self, id: &str) {
         self.send(json!({ "type": "subscribe", "id": id })).await;
+    }
+
+    /// The next JSON message, or `None` when none came within `timeout`.
+    pub async fn try_next(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?.expect("the socket is open").unwrap();
+            if let Message::Text(t) = msg {
+                return Some(serde_json::from_str(&t).unwrap());
+            }
+        }
     }
 
     /// The next JSON message, within `timeout`.

@@ -1,0 +1,78 @@
+//! The engines a server process stands on, chosen by URL: the database, the object store,
+//! and either Redis (queue, event bus, cache shared by many processes) or their embedded
+//! counterparts (one process).
+
+use crate::config::{ServeConfig, StoreLocation};
+use anyhow::Context;
+use reactlab_queue::{EventBus, JobQueue, LocalBus, SqlQueue};
+use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue};
+use reactlab_store::cache::{Cache, MemoryCache};
+use reactlab_store::{Db, LocalSigner, Migrations, Objects, SystemClock};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Cached entries live this long at most, should an invalidation be missed.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+
+pub struct Platform {
+    pub db: Db,
+    pub objects: Objects,
+    /// Set when objects are in a local folder: the API serves signed links itself.
+    pub local_signer: Option<Arc<LocalSigner>>,
+    pub queue: Arc<dyn JobQueue>,
+    pub bus: Arc<dyn EventBus>,
+    pub cache: Arc<dyn Cache>,
+    redis_watch: Option<JoinHandle<()>>,
+}
+
+impl Platform {
+    /// Connects to every engine. `migrate_by_default` applies when the settings do not say
+    /// whether to migrate.
+    pub async fn open(config: &ServeConfig, migrate_by_default: bool) -> anyhow::Result<Platform> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+        let migrations = if config.migrate.unwrap_or(migrate_by_default) { Migrations::Apply } else { Migrations::Require };
+        let db = Db::open(&config.database_url, migrations, Arc::new(SystemClock))
+            .await
+            .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
+
+        let (objects, local_signer) = match &config.store {
+            StoreLocation::Folder(folder) => {
+                let signer = Arc::new(LocalSigner::from_key_file(&config.data_dir.join("keys").join("url-signing.key"), "/api/v1/objects")?);
+                (Objects::local(folder, signer.clone())?, Some(signer))
+            }
+            StoreLocation::S3 { bucket, endpoint, public_endpoint } => {
+                let objects = Objects::s3(bucket, endpoint.as_deref(), public_endpoint.as_deref()).with_context(|| format!("cannot use the bucket s3://{bucket}"))?;
+                (objects, None)
+            }
+        };
+
+        let (queue, bus, cache, redis_watch): (Arc<dyn JobQueue>, Arc<dyn EventBus>, Arc<dyn Cache>, _) = match &config.redis {
+            Some(settings) => {
+                let redis = Redis::new(settings).context("invalid Redis settings")?;
+                let watch = redis.watch();
+                (Arc::new(RedisQueue::new(redis.clone())), Arc::new(RedisBus::new(redis.clone(), 4096)), Arc::new(RedisCache::new(redis, CACHE_TTL)), Some(watch))
+            }
+            None => (Arc::new(SqlQueue::new(db.pool().clone()).await?), Arc::new(LocalBus::new(4096)), Arc::new(MemoryCache::new(10_000, CACHE_TTL)), None),
+        };
+        Ok(Platform { db, objects, local_signer, queue, bus, cache, redis_watch })
+    }
+
+    pub async fn close(self) {
+        if let Some(watch) = self.redis_watch {
+            watch.abort();
+        }
+        self.db.close().await;
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
