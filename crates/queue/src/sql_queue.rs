@@ -174,19 +174,43 @@ impl JobQueue for SqlQueue {
 mod tests {
     use super::*;
 
-    async fn queue() -> (SqlQueue, tempfile::TempDir) {
+    /// The queue, and what keeps its database alive (a temporary folder or a PostgreSQL
+    /// database, dropped with it).
+    async fn queue(postgres: bool) -> (SqlQueue, Box<dyn std::any::Any>) {
         sqlx::any::install_default_drivers();
-        let dir = tempfile::tempdir().unwrap();
-        let pool = AnyPool::connect(&format!("sqlite://{}/q.db?mode=rwc", dir.path().display())).await.unwrap();
-        (SqlQueue::new(pool).await.unwrap(), dir)
+        let (url, keep) = if postgres {
+            let db = reactlab_testkit::PgDatabase::create();
+            (db.url.clone(), Box::new(db) as Box<dyn std::any::Any>)
+        } else {
+            let dir = tempfile::tempdir().unwrap();
+            (format!("sqlite://{}/q.db?mode=rwc", dir.path().display()), Box::new(dir) as Box<dyn std::any::Any>)
+        };
+        let pool = AnyPool::connect(&url).await.unwrap();
+        (SqlQueue::new(pool).await.unwrap(), keep)
+    }
+
+    /// Runs a test body on SQLite and on PostgreSQL, as two tests.
+    macro_rules! on_both_engines {
+        ($name:ident) => {
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(false).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(true).await
+                }
+            }
+        };
     }
 
     const LEASE: Duration = Duration::from_secs(30);
     const NOW: Duration = Duration::ZERO;
 
-    #[tokio::test]
-    async fn jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job() {
-        let (q, _dir) = queue().await;
+    on_both_engines!(jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job);
+    async fn jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job(postgres: bool) {
+        let (q, _keep) = queue(postgres).await;
         for id in ["a", "b", "a"] {
             q.enqueue(id).await.unwrap();
             tokio::time::sleep(Duration::from_millis(2)).await;
@@ -204,9 +228,9 @@ mod tests {
         assert_eq!(q.stats().await.unwrap(), QueueStats::default());
     }
 
-    #[tokio::test]
-    async fn an_expired_lease_is_delivered_again_and_the_stale_holder_can_no_longer_ack() {
-        let (q, _dir) = queue().await;
+    on_both_engines!(an_expired_lease_is_delivered_again_and_the_stale_holder_can_no_longer_ack);
+    async fn an_expired_lease_is_delivered_again_and_the_stale_holder_can_no_longer_ack(postgres: bool) {
+        let (q, _keep) = queue(postgres).await;
         q.enqueue("a").await.unwrap();
         let first = q.take(Duration::from_millis(50), NOW).await.unwrap().unwrap();
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "leased jobs are not handed out twice");
@@ -220,9 +244,9 @@ mod tests {
         assert_eq!(q.stats().await.unwrap(), QueueStats::default());
     }
 
-    #[tokio::test]
-    async fn retries_wait_for_their_delay_and_releases_do_not_count() {
-        let (q, _dir) = queue().await;
+    on_both_engines!(retries_wait_for_their_delay_and_releases_do_not_count);
+    async fn retries_wait_for_their_delay_and_releases_do_not_count(postgres: bool) {
+        let (q, _keep) = queue(postgres).await;
         q.enqueue("a").await.unwrap();
         let l = q.take(LEASE, NOW).await.unwrap().unwrap();
         q.retry_later(&l, Duration::from_millis(200)).await.unwrap();
@@ -237,9 +261,9 @@ mod tests {
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
     }
 
-    #[tokio::test]
-    async fn a_waiting_taker_wakes_when_a_job_arrives() {
-        let (q, _dir) = queue().await;
+    on_both_engines!(a_waiting_taker_wakes_when_a_job_arrives);
+    async fn a_waiting_taker_wakes_when_a_job_arrives(postgres: bool) {
+        let (q, _keep) = queue(postgres).await;
         let q = std::sync::Arc::new(q);
         let taker = tokio::spawn({
             let q = q.clone();

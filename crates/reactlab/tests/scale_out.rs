@@ -174,3 +174,74 @@ async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash
     let reclaimed = logs.contains("reclaimed a job");
     eprintln!("{SUBMISSIONS} submissions through 2 APIs and 3 workers (one killed, reclaimed a job: {reclaimed}; Redis restarted) in {elapsed:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submissions_made_while_redis_is_down_are_kept_and_graded_when_it_returns() {
+    let db = PgDatabase::create();
+    let mut redis = RedisServer::start();
+    let s3 = S3Server::start();
+    let env = engines(&db, &redis, &s3);
+    assert!(reactlab(&["migrate"], &env).status.success());
+    let data = tempfile::tempdir().unwrap();
+    let api = Server::launch("api", data.path(), API_ARGS, &env);
+    let worker_dir = tempfile::tempdir().unwrap();
+    let worker = Server::launch("worker", worker_dir.path(), &["--workers", "1"], &env);
+    let mut client = api.client();
+    client.register("offline").await;
+    let code = fixture("counter", "reference.jsx");
+
+    redis.kill();
+    let mut ids = vec![];
+    for _ in 0..3 {
+        let r = client.post("/api/v1/submissions", json!({ "challenge": "counter", "code": code })).await;
+        assert_eq!(r.status, reqwest::StatusCode::ACCEPTED, "accepted without Redis: {}", r.body);
+        ids.push(r.body["id"].as_str().unwrap().to_string());
+    }
+    let ready = client.get("/readyz").await;
+    assert_eq!((ready.status.as_u16(), ready.body["status"].as_str()), (200, Some("degraded")), "{}", ready.body);
+    assert!(ready.body["checks"]["queue"].as_str().unwrap().contains("outbox"), "{}", ready.body);
+    assert_eq!(psql(&db.url, "SELECT COUNT(*) FROM outbox"), "3", "kept in the database's outbox");
+    let mut socket = client.socket().await;
+    socket.subscribe(&ids[0]).await;
+
+    redis.restart();
+    for id in &ids {
+        let done = client.wait_done(id, Duration::from_secs(120)).await;
+        assert_eq!(done["verdict"], "accepted", "{done}");
+    }
+    let messages = socket.until_done(Duration::from_secs(60)).await;
+    assert_eq!(messages.last().unwrap()["result"]["verdict"], "accepted");
+    assert_eq!(psql(&db.url, "SELECT COUNT(*) FROM outbox"), "0");
+    assert!(api.log().contains("redis: ready again") || api.log().contains("re-queueing from the outbox"), "{}", api.log());
+
+    // Code lives in the S3-compatible server, read through a presigned link.
+    let link = client.get(&format!("/api/v1/submissions/{}/code", ids[0])).await;
+    let url = link.body["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&s3.endpoint()) && url.contains("X-Amz-Signature="), "{url}");
+    let fetched = reqwest::get(&url).await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.text().await.unwrap(), code);
+    let forged = url.replace("code/", "code/x");
+    assert_ne!(reqwest::get(&forged).await.unwrap().status(), 200, "a link for another key does not work");
+    drop(worker);
+}
+
+#[tokio::test]
+async fn serve_runs_in_one_process_on_the_real_engines_too() {
+    let db = PgDatabase::create();
+    let redis = RedisServer::start();
+    let s3 = S3Server::start();
+    let env = engines(&db, &redis, &s3);
+    let data = tempfile::tempdir().unwrap();
+    // `serve` migrates by itself, as on its embedded defaults.
+    let server = Server::launch("serve", data.path(), &["--workers", "1"], &env);
+    let mut client = server.client();
+    client.register("paas").await;
+    let id = client.submit("counter", &fixture("counter", "fixtures/fail-starts-at-one.jsx")).await;
+    let mut socket = client.socket().await;
+    socket.subscribe(&id).await;
+    let messages = socket.until_done(Duration::from_secs(90)).await;
+    assert_eq!(messages.last().unwrap()["result"]["verdict"], "wrong_answer");
+    assert_eq!(psql(&db.url, &format!("SELECT verdict FROM submissions WHERE id = '{id}'")), "wrong_answer");
+    assert!(server.log().contains("redis: ready"), "{}", server.log());
+}

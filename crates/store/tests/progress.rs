@@ -1,10 +1,11 @@
 //! Progress over UTC days with an injected clock: solves, activity, streaks, badges, and
-//! idempotent result writes.
+//! idempotent result writes; each test on SQLite and on a fresh PostgreSQL database.
 
 use reactlab_core::challenge::SourceFile;
 use reactlab_core::{Challenge, GradeReport, Verdict};
 use reactlab_store::clock::DAY_MS;
 use reactlab_store::{ChallengeRow, Db, ManualClock, NewSubmission};
+use reactlab_testkit::PgDatabase;
 use std::sync::Arc;
 
 fn challenge(slug: &str, difficulty: &str) -> (ChallengeRow, Challenge) {
@@ -25,14 +26,42 @@ struct World {
     user: String,
     all: Vec<(String, String)>,
     _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+#[derive(Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body on both engines, as two tests.
+macro_rules! on_both_engines {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Engine::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Engine::Postgres).await
+            }
+        }
+    };
 }
 
 impl World {
-    async fn new() -> World {
+    async fn new(engine: Engine) -> World {
         let dir = tempfile::tempdir().unwrap();
+        let pg = matches!(engine, Engine::Postgres).then(PgDatabase::create);
+        let url = match &pg {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}/t.db", dir.path().display()),
+        };
         // 2026-11-23 23:00 UTC: an hour before midnight, so crossing days is easy to see.
         let clock = Arc::new(ManualClock::new(1_795_474_800_000));
-        let db = Db::connect_with_clock(&format!("sqlite://{}/t.db", dir.path().display()), clock.clone()).await.unwrap();
+        let db = Db::connect_with_clock(&url, clock.clone()).await.unwrap();
         let mut all = vec![];
         for (slug, difficulty) in [("a", "easy"), ("b", "easy"), ("c", "medium")] {
             let (row, parsed) = challenge(slug, difficulty);
@@ -40,7 +69,7 @@ impl World {
             all.push((slug.to_string(), difficulty.to_string()));
         }
         let user = db.create_user("u", "u@example.com", "hash").await.unwrap().id;
-        World { db, clock, user, all, _dir: dir }
+        World { db, clock, user, all, _dir: dir, _pg: pg }
     }
 
     async fn submit(&self, challenge: &str, verdict: Verdict) -> String {
@@ -51,9 +80,9 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn streaks_follow_utc_days_and_badges_are_earned_once() {
-    let w = World::new().await;
+on_both_engines!(streaks_follow_utc_days_and_badges_are_earned_once);
+async fn streaks_follow_utc_days_and_badges_are_earned_once(engine: Engine) {
+    let w = World::new(engine).await;
     w.submit("a", Verdict::WrongAnswer).await;
     let p = w.db.profile(&w.user).await.unwrap();
     assert_eq!((p.solved, p.streak.current, p.activity.len()), (0, 0, 0), "a wrong answer is no activity");
@@ -103,9 +132,9 @@ async fn streaks_follow_utc_days_and_badges_are_earned_once() {
     assert_eq!(w.db.challenge_statuses(&w.user).await.unwrap().get("c"), Some(&true));
 }
 
-#[tokio::test]
-async fn a_late_duplicate_result_never_overwrites_the_first() {
-    let w = World::new().await;
+on_both_engines!(a_late_duplicate_result_never_overwrites_the_first);
+async fn a_late_duplicate_result_never_overwrites_the_first(engine: Engine) {
+    let w = World::new(engine).await;
     let id = NewSubmission::id();
     w.db.create_submission(&NewSubmission { id: id.clone(), user_id: &w.user, challenge: "a", file_name: "App.jsx", code_key: "k" }).await.unwrap();
     assert_eq!(w.db.outbox(0, 10).await.unwrap(), vec![id.clone()], "accepted submissions wait in the outbox");
@@ -116,4 +145,17 @@ async fn a_late_duplicate_result_never_overwrites_the_first() {
     let s = w.db.submission(&id).await.unwrap().unwrap();
     assert_eq!(s.report.unwrap().verdict, Verdict::Accepted);
     assert_eq!(w.db.profile(&w.user).await.unwrap().activity[0].accepted, 1, "progress counted once");
+}
+
+on_both_engines!(a_schema_behind_is_refused_unless_migrating);
+async fn a_schema_behind_is_refused_unless_migrating(engine: Engine) {
+    use reactlab_store::{Migrations, StoreError, SystemClock};
+    let dir = tempfile::tempdir().unwrap();
+    let pg = matches!(engine, Engine::Postgres).then(PgDatabase::create);
+    let url = pg.as_ref().map_or_else(|| format!("sqlite://{}/t.db", dir.path().display()), |p| p.url.clone());
+    let refused = Db::open(&url, Migrations::Require, Arc::new(SystemClock)).await.err().expect("an empty database is behind");
+    assert!(matches!(refused, StoreError::SchemaBehind(ref v) if !v.is_empty()), "{refused}");
+    assert!(refused.to_string().contains("reactlab migrate"), "{refused}");
+    Db::open(&url, Migrations::Apply, Arc::new(SystemClock)).await.unwrap().close().await;
+    Db::open(&url, Migrations::Require, Arc::new(SystemClock)).await.expect("migrated: accepted").close().await;
 }
