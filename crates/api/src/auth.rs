@@ -3,19 +3,19 @@
 //! `Authorization: Bearer` for API clients.
 
 use crate::cache::{cached, profile_key};
+use crate::limits::ClientAddr;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
 use crate::state::Shared;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use reactlab_store::{Profile, User};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "reactlab_session";
 
@@ -200,8 +200,8 @@ async fn open_session(state: &Shared, user: &User, status: StatusCode) -> ApiRes
     Ok(response)
 }
 
-pub async fn register(State(state): State<Shared>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Body(req): Body<RegisterRequest>) -> ApiResult<Response> {
-    state.limiters.register.check(&peer.ip().to_string())?;
+pub async fn register(State(state): State<Shared>, ClientAddr(client): ClientAddr, Body(req): Body<RegisterRequest>) -> ApiResult<Response> {
+    state.limiters.register.check(&client.to_string())?;
     validate_registration(&req)?;
     let hash = hash_password(req.password).await?;
     let user = state.db.create_user(&req.username, req.email.trim(), &hash).await?;
@@ -209,8 +209,8 @@ pub async fn register(State(state): State<Shared>, ConnectInfo(peer): ConnectInf
     open_session(&state, &user, StatusCode::CREATED).await
 }
 
-pub async fn login(State(state): State<Shared>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
-    state.limiters.login.check(&peer.ip().to_string())?;
+pub async fn login(State(state): State<Shared>, ClientAddr(client): ClientAddr, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
+    state.limiters.login.check(&client.to_string())?;
     let found = state.db.user_by_email(req.email.trim()).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),

@@ -45,10 +45,10 @@ fn preview(state: &Shared) -> ApiResult<&dyn Preview> {
 
 pub async fn transpile(
     State(state): State<Shared>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    crate::limits::ClientAddr(client): crate::limits::ClientAddr,
     Body(req): Body<TranspileRequest>,
 ) -> ApiResult<Json<TranspileResponse>> {
-    state.limiters.preview.check(&peer.ip().to_string())?;
+    state.limiters.preview.check(&client.to_string())?;
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });
     }

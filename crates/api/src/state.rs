@@ -26,6 +26,9 @@ pub struct ApiConfig {
     pub cors_origins: Vec<String>,
     /// Mark the session cookie `Secure` and send HSTS (serve over HTTPS).
     pub secure_cookies: bool,
+    /// Requests come through a reverse proxy that sets `X-Forwarded-For`: rate limits key
+    /// on the address it reports.
+    pub behind_proxy: bool,
     pub session_ttl: Duration,
     pub signed_url_ttl: Duration,
     pub rate_limits: RateLimits,
@@ -39,6 +42,7 @@ impl Default for ApiConfig {
             admins: vec![],
             cors_origins: vec![],
             secure_cookies: false,
+            behind_proxy: false,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             signed_url_ttl: Duration::from_secs(60),
             rate_limits: RateLimits::default(),

@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// Serve behind HTTPS: Secure cookies and HSTS [default: false].
     #[arg(long, env = "REACTLAB_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// Behind a reverse proxy that sets X-Forwarded-For: rate limits use the client address
+    /// it reports (never set this without such a proxy: clients could pick their own) [default: false].
+    #[arg(long, env = "REACTLAB_BEHIND_PROXY", num_args = 0..=1, default_missing_value = "true")]
+    pub behind_proxy: Option<bool>,
     /// Seconds running jobs get to finish on shutdown before they are put back [default: 30].
     #[arg(long, env = "REACTLAB_GRACE_SECS")]
     pub grace_secs: Option<u64>,
@@ -137,6 +141,7 @@ struct FileConfig {
     admins: Option<Vec<String>>,
     cors_origins: Option<Vec<String>>,
     secure_cookies: Option<bool>,
+    behind_proxy: Option<bool>,
     grace_secs: Option<u64>,
     signed_url_ttl_secs: Option<u64>,
     job_lease_secs: Option<u64>,
@@ -215,6 +220,7 @@ impl ServeConfig {
             admins: or_file(args.admins, file.admins).into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect(),
             cors_origins: or_file(args.cors_origins, file.cors_origins).into_iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            behind_proxy: args.behind_proxy.or(file.behind_proxy).unwrap_or(false),
             signed_url_ttl: Duration::from_secs(args.signed_url_ttl_secs.or(file.signed_url_ttl_secs).unwrap_or(60)),
             rate_limits: RateLimits {
                 register_per_minute: args.rate_register.or(file.rate_register).unwrap_or(defaults.register_per_minute),

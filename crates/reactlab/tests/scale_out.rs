@@ -244,4 +244,8 @@ async fn serve_runs_in_one_process_on_the_real_engines_too() {
     assert_eq!(messages.last().unwrap()["result"]["verdict"], "wrong_answer");
     assert_eq!(psql(&db.url, &format!("SELECT verdict FROM submissions WHERE id = '{id}'")), "wrong_answer");
     assert!(server.log().contains("redis: ready"), "{}", server.log());
+    // The web app may fetch signed links from the S3 endpoint, and from nowhere else new.
+    let page = client.http.get(format!("{}/", client.base)).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains(&format!("connect-src 'self' ws: wss: {}", s3.endpoint())), "{csp}");
 }

@@ -135,6 +135,27 @@ async fn rate_limits_answer_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn behind_a_declared_proxy_limits_key_on_the_forwarded_client_and_otherwise_ignore_it() {
+    let register = |client: &server::Client, name: &str, forwarded: &str| {
+        let req = client
+            .http
+            .post(format!("{}/api/v1/auth/register", client.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "username": name, "email": format!("{name}@example.com"), "password": "correct horse" }));
+        async move { req.send().await.unwrap().status() }
+    };
+    let proxied = Server::start(&["--rate-register", "1", "--behind-proxy"]);
+    let client = proxied.client();
+    assert_eq!(register(&client, "proxied1", "203.0.113.9, 198.51.100.1").await, StatusCode::CREATED);
+    assert_eq!(register(&client, "proxied2", "1.2.3.4, 198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS, "the proxy's entry counts, not the client's claim");
+    assert_eq!(register(&client, "proxied3", "198.51.100.2").await, StatusCode::CREATED, "another client behind the proxy");
+    let direct = Server::start(&["--rate-register", "1"]);
+    let client = direct.client();
+    assert_eq!(register(&client, "direct1", "198.51.100.3").await, StatusCode::CREATED);
+    assert_eq!(register(&client, "direct2", "198.51.100.4").await, StatusCode::TOO_MANY_REQUESTS, "without a proxy the header is the client's to forge");
+}
+
+#[tokio::test]
 async fn security_headers_cors_and_the_api_description() {
     let server = Server::start(&["--cors-origin", "https://learn.example"]);
     let client = server.client();
