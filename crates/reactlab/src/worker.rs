@@ -71,8 +71,10 @@ impl Worker {
                 async move {
                     loop {
                         tokio::time::sleep(lease_for / 4).await;
-                        if !matches!(queue.extend(&lease, lease_for).await, Ok(true)) {
-                            tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too");
+                        match queue.extend(&lease, lease_for).await {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too"),
+                            Err(e) => tracing::warn!(submission = %lease.id, "could not renew the lease (the result is still stored once): {e}"),
                         }
                     }
                 }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use reactlab_queue::{Event, EventBus, QueueError};
 use redis::AsyncCommands;
+use std::sync::OnceLock;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -18,22 +19,23 @@ fn channel() -> String {
 pub struct RedisBus {
     redis: Redis,
     sender: broadcast::Sender<Event>,
-    listener: JoinHandle<()>,
+    /// Started by the first `subscribe`: a process that only publishes (a worker) holds no
+    /// subscription.
+    listener: OnceLock<JoinHandle<()>>,
 }
 
 impl RedisBus {
-    /// Starts listening at once (reconnecting whenever the subscription drops); `capacity`
-    /// events are kept for slow local receivers.
+    /// `capacity` events are kept for slow local receivers.
     pub fn new(redis: Redis, capacity: usize) -> Self {
-        let sender = broadcast::channel(capacity).0;
-        let listener = tokio::spawn(listen(redis.clone(), sender.clone()));
-        RedisBus { redis, sender, listener }
+        RedisBus { redis, sender: broadcast::channel(capacity).0, listener: OnceLock::new() }
     }
 }
 
 impl Drop for RedisBus {
     fn drop(&mut self) {
-        self.listener.abort();
+        if let Some(listener) = self.listener.get() {
+            listener.abort();
+        }
     }
 }
 
@@ -82,6 +84,9 @@ impl EventBus for RedisBus {
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.sender.subscribe()
+        let receiver = self.sender.subscribe();
+        // Listens (reconnecting whenever the subscription drops) from the first subscriber on.
+        self.listener.get_or_init(|| tokio::spawn(listen(self.redis.clone(), self.sender.clone())));
+        receiver
     }
 }
