@@ -10,30 +10,7 @@ def call(base, method, path, body=None, token=None):
     with urllib.request.urlopen(req) as r:
         return json.load(r)
 
-def def burst(base, token, count, code):
-    start = time.perf_counter()
-    ids = [call(base, "POST", "/api/v1/submissions", {"challenge": "counter", "code": code}, token)["id"] for _ in range(count)]
-    pending, accepted = set(ids), 0
-    while pending:
-        for sid in list(pending):
-            s = call(base, "GET", "/api/v1/submissions/" + sid, token=token)
-            if s["status"] == "done":
-                pending.discard(sid)
-                accepted += s["verdict"] == "accepted"
-        time.sleep(0.05)
-    elapsed = time.perf_counter() - start
-    print(f"  {count} submissions at once, {accepted} accepted, all done in {elapsed:.1f} s: {count / elapsed:.2f} submissions/s")
-
-main():
-    base, what = sys.argv[1], sys.argv[2]
-    if what == "register":
-        name = "bench" + uuid.uuid4().hex[:8]
-        print(call(base, "POST", "/api/v1/auth/register", {"username": name, "email": name + "@example.com", "password": "benchmark!"})["token"])
-        return
-    token, count = sys.argv[3], int(sys.argv[4])
-    code = open("challenges/counter/reference.jsx").read()
-    if what == "burst":
-        return burst(base, token, count, code)
+def e2e(base, token, count, code):
     times, accepted = [], 0
     for i in range(count + 1):
         start = time.perf_counter()
@@ -63,5 +40,15 @@ def burst(base, token, count, code):
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
     print(f"  {count} submissions at once, {accepted} accepted, all done in {elapsed:.1f} s: {count / elapsed:.2f} submissions/s")
+
+def main():
+    base, what = sys.argv[1], sys.argv[2]
+    if what == "register":
+        name = "bench" + uuid.uuid4().hex[:8]
+        print(call(base, "POST", "/api/v1/auth/register", {"username": name, "email": name + "@example.com", "password": "benchmark!"})["token"])
+        return
+    token, count = sys.argv[3], int(sys.argv[4])
+    code = open("challenges/counter/reference.jsx").read()
+    (burst if what == "burst" else e2e)(base, token, count, code)
 
 main()
