@@ -18,8 +18,10 @@ where
     F: Future<Output = Result<T, crate::ApiError>>,
 {
     if let Some(hit) = cache.get(key).await {
+        metrics::counter!("reactlab_cache_requests_total", "result" => "hit").increment(1);
         return Ok(hit);
     }
+    metrics::counter!("reactlab_cache_requests_total", "result" => "miss").increment(1);
     let value = Bytes::from(serde_json::to_vec(&load.await?).map_err(crate::ApiError::internal)?);
     cache.put(key, value.clone()).await;
     Ok(value)

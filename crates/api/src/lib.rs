@@ -9,6 +9,7 @@ mod error;
 mod health;
 mod json;
 pub mod limits;
+pub mod metrics;
 mod objects;
 mod openapi;
 mod preview;
@@ -50,7 +51,8 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
         .route("/preview/boot.js", axum::routing::get(preview::boot))
         .route("/vendor/{mode}/{file}", axum::routing::get(preview::vendor))
         .route("/healthz", axum::routing::get(health::healthz))
-        .route("/readyz", axum::routing::get(health::readyz));
+        .route("/readyz", axum::routing::get(health::readyz))
+        .route("/metrics", axum::routing::get(metrics::render));
     router = match web {
         Some(web) => router.fallback_service(web),
         None => router.route("/", axum::routing::get(|| async { axum::response::Html(LANDING) })).fallback(|| async { ApiError::NotFound { what: "page" }.into_response() }),
@@ -58,6 +60,7 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
     let secure = state.config.secure_cookies;
     let cors = cors(&state.config.cors_origins);
     let mut router = router
+        .layer(axum::middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -75,11 +78,12 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
     router.with_state(state)
 }
 
-/// Only `/healthz` and `/readyz`, for processes that serve nothing else (workers).
+/// Only `/healthz`, `/readyz` and `/metrics`, for processes that serve nothing else (workers).
 pub fn health_app(state: Shared) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/readyz", axum::routing::get(health::readyz))
+        .route("/metrics", axum::routing::get(metrics::render))
         .fallback(|| async { ApiError::NotFound { what: "endpoint" } })
         .with_state(state)
 }

@@ -43,12 +43,14 @@ impl SocketSlot {
             return Err(ApiError::TooManyConnections { limit: state.config.max_sockets_per_user });
         }
         *open += 1;
+        metrics::gauge!("reactlab_websockets_open").increment(1.0);
         Ok(SocketSlot { state: state.clone(), user: user.to_string() })
     }
 }
 
 impl Drop for SocketSlot {
     fn drop(&mut self) {
+        metrics::gauge!("reactlab_websockets_open").decrement(1.0);
         let mut sockets = self.state.sockets.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(n) = sockets.get_mut(&self.user) {
             *n -= 1;

@@ -154,6 +154,7 @@ impl BrowserPool {
                 return Ok(b.clone());
             }
             if b.is_dead() {
+                metrics::counter!("reactlab_browser_crashes_total").increment(1);
                 tracing::warn!(generation = b.generation, "the browser died; launching a new one");
             }
         }
@@ -206,6 +207,7 @@ impl BrowserPool {
             flag.store(true, Ordering::Relaxed);
         });
         let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
+        metrics::counter!("reactlab_browser_launches_total").increment(1);
         tracing::info!(generation, chromium = %self.options.chromium.display(), "browser launched");
         Ok(LiveBrowser { browser, pid, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler })
     }

@@ -99,6 +99,7 @@ pub enum Role {
 pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
     let default_addr = if role == Role::Worker { std::net::SocketAddr::from(([127, 0, 0, 1], 9090)) } else { DEFAULT_ADDR };
     let config = ServeConfig::resolve(args, default_addr)?;
+    reactlab_api::metrics::install();
     if role != Role::Serve {
         // Events and cache invalidations must cross processes: the embedded bus cannot.
         anyhow::ensure!(

@@ -117,7 +117,12 @@ impl Worker {
             return self.retry(lease, &format!("database: {e}")).await;
         }
         self.publish(&submission, SubmissionEvent::Running { id: id.clone() }).await;
-        match self.grade(&submission).await {
+        let waited_ms = (self.db.now_ms() - submission.created_at).max(0);
+        metrics::histogram!("reactlab_job_wait_seconds").record(waited_ms as f64 / 1000.0);
+        let started = std::time::Instant::now();
+        let graded = self.grade(&submission).await;
+        metrics::histogram!("reactlab_job_run_seconds").record(started.elapsed().as_secs_f64());
+        match graded {
             Ok(report) => self.finish(lease, &submission, report, Settle::Ack).await,
             Err(Fault::Final(why)) => self.finish(lease, &submission, internal_error(why), Settle::Ack).await,
             Err(Fault::Retry(why)) if lease.attempt >= MAX_ATTEMPTS => {
@@ -195,6 +200,7 @@ impl Worker {
         };
         match self.db.finish_submission(id, &report, screenshot_key.as_deref(), &all).await {
             Ok(true) => {
+                metrics::counter!("reactlab_verdicts_total", "verdict" => report.verdict.as_str()).increment(1);
                 tracing::info!(submission = %id, verdict = report.verdict.as_str(), ms = report.duration_ms, "graded");
                 self.publish(submission, SubmissionEvent::Done { id: id.clone(), result: report }).await;
             }
@@ -203,7 +209,10 @@ impl Worker {
         }
         let settled = match settle {
             Settle::Ack => self.queue.ack(lease).await,
-            Settle::DeadLetter(why) => self.queue.dead_letter(lease, &why).await,
+            Settle::DeadLetter(why) => {
+                metrics::counter!("reactlab_jobs_dead_lettered_total").increment(1);
+                self.queue.dead_letter(lease, &why).await
+            }
         };
         if let Err(e) = settled {
             // The result is stored: a redelivery finds it done and only acknowledges.
@@ -213,6 +222,7 @@ impl Worker {
 
     async fn retry(&self, lease: &Lease, why: &str) {
         let delay = Duration::from_secs(1 << lease.attempt.min(6));
+        metrics::counter!("reactlab_job_retries_total").increment(1);
         tracing::warn!(submission = %lease.id, attempt = lease.attempt, "judge fault, retrying in {delay:?}: {why}");
         if let Err(e) = self.queue.retry_later(lease, delay).await {
             tracing::warn!(submission = %lease.id, "could not schedule the retry (the lease will expire instead): {e}");

@@ -223,7 +223,12 @@ async fn submissions_made_while_redis_is_down_are_kept_and_graded_when_it_return
     assert_eq!(fetched.text().await.unwrap(), code);
     let forged = url.replace("code/", "code/x");
     assert_ne!(reqwest::get(&forged).await.unwrap().status(), 200, "a link for another key does not work");
-    drop(worker);
+    // The worker serves health and metrics only.
+    let worker_http = worker.client();
+    let m = worker_http.get("/metrics").await.body.as_str().unwrap().to_string();
+    assert!(m.lines().any(|l| l == "reactlab_verdicts_total{verdict=\"accepted\"} 3"), "{m}");
+    assert_eq!(worker_http.get("/readyz").await.body["status"], "ready");
+    assert_eq!(worker_http.get("/api/v1/challenges").await.status, reqwest::StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

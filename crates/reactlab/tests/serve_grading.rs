@@ -190,3 +190,44 @@ async fn judge_faults_are_retried_then_become_internal_error_and_readiness_says_
     assert_eq!(ready.body["checks"]["database"], "ok");
     assert_ne!(ready.body["checks"]["judge"], "ok");
 }
+
+/// The value of the series `name{labels}` (labels as Prometheus prints them, sorted).
+fn series(metrics: &str, name_and_labels: &str) -> Option<f64> {
+    metrics.lines().find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+}
+
+#[tokio::test]
+async fn metrics_count_what_happened_in_prometheus_text() {
+    let server = Server::start(&["--workers", "1"]);
+    let mut client = server.client();
+    client.register("meter").await;
+    let mut socket = client.socket().await;
+    let right = client.submit("counter", &fixture("counter", "reference.jsx")).await;
+    let wrong = client.submit("counter", &fixture("counter", "fixtures/fail-adds-two.jsx")).await;
+    socket.subscribe(&right).await;
+    client.wait_done(&right, GRADE_TIMEOUT).await;
+    client.wait_done(&wrong, GRADE_TIMEOUT).await;
+    client.get("/api/v1/challenges").await;
+    client.get("/api/v1/challenges").await;
+    let r = client.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let m = r.body.as_str().unwrap().to_string();
+    assert_eq!(series(&m, "reactlab_verdicts_total{verdict=\"accepted\"}"), Some(1.0), "{m}");
+    assert_eq!(series(&m, "reactlab_verdicts_total{verdict=\"wrong_answer\"}"), Some(1.0));
+    assert_eq!(series(&m, "reactlab_job_run_seconds_count"), Some(2.0));
+    assert_eq!(series(&m, "reactlab_job_wait_seconds_count"), Some(2.0));
+    assert_eq!(series(&m, "reactlab_browser_launches_total"), Some(1.0));
+    assert_eq!(series(&m, "reactlab_websockets_open"), Some(1.0));
+    assert_eq!(series(&m, "reactlab_queue_jobs{state=\"waiting\"}"), Some(0.0));
+    assert_eq!(series(&m, "reactlab_queue_jobs{state=\"dead\"}"), Some(0.0));
+    assert_eq!(series(&m, "reactlab_queue_up"), Some(1.0));
+    assert!(series(&m, "reactlab_cache_requests_total{result=\"hit\"}").unwrap_or(0.0) >= 1.0, "the second list read is a hit");
+    let submits = "reactlab_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/submissions\",status=\"202\"}";
+    assert_eq!(series(&m, submits), Some(2.0), "requests by route pattern and status");
+    assert!(m.contains("route=\"/api/v1/submissions/{id}\""), "parametrised routes are one series, not one per id");
+    drop(socket);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let m = client.get("/metrics").await.body.as_str().unwrap().to_string();
+    assert_eq!(series(&m, "reactlab_websockets_open"), Some(0.0), "closed sockets are counted out");
+}
