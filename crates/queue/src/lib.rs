@@ -10,5 +10,5 @@ mod sql_queue;
 
 pub use bus::{Event, EventBus, LocalBus};
 pub use error::QueueError;
-pub use queue::{JobQueue, Lease, QueueStats};
+pub use queue::{DeadJob, JobQueue, Lease, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
 pub use sql_queue::SqlQueue;

@@ -1,6 +1,6 @@
 use crate::QueueError;
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// A job handed to one worker until `ack`, `retry_later`, `release`, or the lease runs out
@@ -17,13 +17,43 @@ pub struct Lease {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct QueueStats {
-    /// Waiting for a worker (including retries waiting for their back-off).
+    /// Waiting for a worker, available now.
     pub waiting: u64,
+    /// Waiting for their back-off after a failed attempt.
+    pub retrying: u64,
     /// Held by a worker.
     pub running: u64,
     /// Parked after their last attempt failed (the dead-letter set).
     pub dead: u64,
 }
+
+/// A job parked after its last attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadJob {
+    pub id: String,
+    pub attempts: u32,
+    pub reason: String,
+    pub died_at_ms: i64,
+}
+
+/// What a worker process says of itself at each heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerStatus {
+    /// Unique per process start.
+    pub id: String,
+    pub host: String,
+    pub pid: u32,
+    pub started_at_ms: i64,
+    pub last_seen_ms: i64,
+    /// Submissions being graded now, out of `capacity`.
+    pub in_flight: u32,
+    pub capacity: u32,
+    /// The browser's memory (proportional set size of its processes), when it runs.
+    pub browser_memory_bytes: Option<u64>,
+}
+
+/// Workers silent for longer than this are forgotten by [`JobQueue::workers`].
+pub const WORKER_MEMORY_MS: i64 = 3_600_000;
 
 #[async_trait]
 pub trait JobQueue: Send + Sync {
@@ -45,4 +75,15 @@ pub trait JobQueue: Send + Sync {
     /// 1 for the next job to be taken; `None` when the job is not waiting.
     async fn position(&self, id: &str) -> Result<Option<u64>, QueueError>;
     async fn stats(&self) -> Result<QueueStats, QueueError>;
+    /// The most recently parked jobs first, at most `limit`.
+    async fn dead_jobs(&self, limit: usize) -> Result<Vec<DeadJob>, QueueError>;
+    /// Takes a job out of the dead-letter set and queues it again with its attempts reset;
+    /// `false` when it is not there.
+    async fn revive(&self, id: &str) -> Result<bool, QueueError>;
+    /// Forgets a dead job; `false` when it is not there.
+    async fn discard(&self, id: &str) -> Result<bool, QueueError>;
+    /// Records a worker's status (workers call this every few seconds).
+    async fn heartbeat(&self, worker: &WorkerStatus) -> Result<(), QueueError>;
+    /// Workers heard from within [`WORKER_MEMORY_MS`], most recently seen first.
+    async fn workers(&self) -> Result<Vec<WorkerStatus>, QueueError>;
 }

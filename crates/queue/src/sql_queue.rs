@@ -1,7 +1,7 @@
 //! The embedded queue: a table in the platform's own database, so that accepting a
 //! submission and queueing it survive a crash together.
 
-use crate::{JobQueue, Lease, QueueError, QueueStats};
+use crate::{DeadJob, JobQueue, Lease, QueueError, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::AnyPool;
@@ -35,6 +35,7 @@ impl SqlQueue {
         .await?;
         sqlx::query("CREATE INDEX IF NOT EXISTS jobs_by_availability ON jobs (available_at, created_at)").execute(&pool).await?;
         sqlx::query("CREATE TABLE IF NOT EXISTS dead_jobs (id TEXT PRIMARY KEY, attempts BIGINT NOT NULL, reason TEXT NOT NULL, died_at BIGINT NOT NULL)").execute(&pool).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS queue_workers (id TEXT PRIMARY KEY, status TEXT NOT NULL, last_seen BIGINT NOT NULL)").execute(&pool).await?;
         Ok(SqlQueue { pool, notify: Notify::new(), poll: Duration::from_millis(250) })
     }
 
@@ -159,14 +160,59 @@ impl JobQueue for SqlQueue {
 
     async fn stats(&self) -> Result<QueueStats, QueueError> {
         let row = sqlx::query(
-            "SELECT COALESCE(SUM(CASE WHEN lease_until IS NULL OR lease_until <= $1 THEN 1 ELSE 0 END), 0) AS waiting, \
+            "SELECT COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= $1) AND available_at <= $1 THEN 1 ELSE 0 END), 0) AS waiting, \
+                    COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= $1) AND available_at > $1 THEN 1 ELSE 0 END), 0) AS retrying, \
                     COALESCE(SUM(CASE WHEN lease_until > $1 THEN 1 ELSE 0 END), 0) AS running FROM jobs",
         )
         .bind(now_ms())
         .fetch_one(&self.pool)
         .await?;
         let dead: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dead_jobs").fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(QueueStats { waiting: row.try_get::<i64, _>("waiting")? as u64, running: row.try_get::<i64, _>("running")? as u64, dead: dead as u64 })
+        let count = |name: &str| row.try_get::<i64, _>(name).map(|n| n as u64);
+        Ok(QueueStats { waiting: count("waiting")?, retrying: count("retrying")?, running: count("running")?, dead: dead as u64 })
+    }
+
+    async fn dead_jobs(&self, limit: usize) -> Result<Vec<DeadJob>, QueueError> {
+        let rows = sqlx::query("SELECT id, attempts, reason, died_at FROM dead_jobs ORDER BY died_at DESC LIMIT $1").bind(limit as i64).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeadJob { id: r.try_get("id")?, attempts: r.try_get::<i64, _>("attempts")? as u32, reason: r.try_get("reason")?, died_at_ms: r.try_get("died_at")? })
+            })
+            .collect()
+    }
+
+    async fn revive(&self, id: &str) -> Result<bool, QueueError> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM dead_jobs WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if gone.rows_affected() == 1 {
+            let now = now_ms();
+            sqlx::query("INSERT INTO jobs (id, created_at, available_at, attempts) VALUES ($1, $2, $2, 0) ON CONFLICT (id) DO NOTHING").bind(id).bind(now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.notify.notify_one();
+        Ok(gone.rows_affected() == 1)
+    }
+
+    async fn discard(&self, id: &str) -> Result<bool, QueueError> {
+        Ok(sqlx::query("DELETE FROM dead_jobs WHERE id = $1").bind(id).execute(&self.pool).await?.rows_affected() == 1)
+    }
+
+    async fn heartbeat(&self, worker: &WorkerStatus) -> Result<(), QueueError> {
+        let status = serde_json::to_string(worker).map_err(|e| QueueError::Unavailable(e.to_string()))?;
+        sqlx::query("INSERT INTO queue_workers (id, status, last_seen) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET status = $2, last_seen = $3")
+            .bind(&worker.id)
+            .bind(status)
+            .bind(worker.last_seen_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn workers(&self) -> Result<Vec<WorkerStatus>, QueueError> {
+        let oldest = now_ms() - WORKER_MEMORY_MS;
+        sqlx::query("DELETE FROM queue_workers WHERE last_seen < $1").bind(oldest).execute(&self.pool).await?;
+        let rows = sqlx::query("SELECT status FROM queue_workers ORDER BY last_seen DESC").fetch_all(&self.pool).await?;
+        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>("status").ok()).filter_map(|s| serde_json::from_str(&s).ok()).collect())
     }
 }
 
@@ -222,7 +268,7 @@ mod tests {
         let b = q.take(LEASE, NOW).await.unwrap().unwrap();
         assert_eq!(b.id, "b");
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
-        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 2, dead: 0 });
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 0, running: 2, dead: 0 });
         q.ack(&a).await.unwrap();
         q.ack(&b).await.unwrap();
         assert_eq!(q.stats().await.unwrap(), QueueStats::default());
@@ -251,14 +297,37 @@ mod tests {
         let l = q.take(LEASE, NOW).await.unwrap().unwrap();
         q.retry_later(&l, Duration::from_millis(200)).await.unwrap();
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 1, running: 0, dead: 0 });
         let l = q.take(LEASE, Duration::from_secs(2)).await.unwrap().expect("available after its delay");
         assert_eq!(l.attempt, 2);
         q.release(&l).await.unwrap();
         let l = q.take(LEASE, NOW).await.unwrap().unwrap();
         assert_eq!(l.attempt, 2, "a release gives the attempt back");
         q.dead_letter(&l, "judge kept failing").await.unwrap();
-        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 0, dead: 1 });
+        assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 0, running: 0, dead: 1 });
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
+        let dead = q.dead_jobs(10).await.unwrap();
+        assert_eq!((dead.len(), dead[0].id.as_str(), dead[0].attempts, dead[0].reason.as_str()), (1, "a", 2, "judge kept failing"));
+        assert!(q.revive("a").await.unwrap());
+        assert!(!q.revive("a").await.unwrap(), "revived once");
+        let l = q.take(LEASE, NOW).await.unwrap().expect("a revived job is delivered again");
+        assert_eq!(l.attempt, 1, "with fresh attempts");
+        q.dead_letter(&l, "again").await.unwrap();
+        assert!(q.discard("a").await.unwrap());
+        assert_eq!(q.stats().await.unwrap(), QueueStats::default());
+        assert!(q.dead_jobs(10).await.unwrap().is_empty());
+    }
+
+    on_both_engines!(workers_are_known_by_their_heartbeats);
+    async fn workers_are_known_by_their_heartbeats(postgres: bool) {
+        let (q, _keep) = queue(postgres).await;
+        let mut w = WorkerStatus { id: "w1".into(), host: "h".into(), pid: 1, started_at_ms: now_ms(), last_seen_ms: now_ms(), in_flight: 0, capacity: 2, browser_memory_bytes: None };
+        q.heartbeat(&w).await.unwrap();
+        w.in_flight = 1;
+        q.heartbeat(&w).await.unwrap();
+        let old = WorkerStatus { id: "gone".into(), last_seen_ms: now_ms() - WORKER_MEMORY_MS - 1, ..w.clone() };
+        q.heartbeat(&old).await.unwrap();
+        assert_eq!(q.workers().await.unwrap(), vec![w], "the latest status of each worker heard from lately");
     }
 
     on_both_engines!(a_waiting_taker_wakes_when_a_job_arrives);

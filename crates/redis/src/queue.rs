@@ -10,7 +10,7 @@
 use crate::PREFIX;
 use crate::connection::{Redis, timed};
 use async_trait::async_trait;
-use reactlab_queue::{JobQueue, Lease, QueueError, QueueStats};
+use reactlab_queue::{DeadJob, JobQueue, Lease, QueueError, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
 use redis::aio::ConnectionManager;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamInfoGroupsReply, StreamPendingReply, StreamRangeReply, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, RedisError, Script};
@@ -32,6 +32,9 @@ fn delayed() -> String {
 }
 fn dead() -> String {
     format!("{PREFIX}jobs:dead")
+}
+fn workers() -> String {
+    format!("{PREFIX}workers")
 }
 fn job(id: &str) -> String {
     format!("{PREFIX}job:{id}")
@@ -98,6 +101,27 @@ static SETTLE: LazyLock<Script> = LazyLock::new(|| {
          end
          return 1"
     ))
+});
+
+/// Takes a job out of the dead-letter set and queues it afresh (its hash is made anew).
+static REVIVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW}
+         if redis.call('ZREM', KEYS[3], ARGV[1]) == 0 then return 0 end
+         redis.call('DEL', KEYS[2])
+         local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
+         redis.call('HSET', KEYS[2], 'entry', entry, 'attempts', 0, 'created', now, 'state', 'waiting')
+         return 1"
+    ))
+});
+
+/// Forgets a dead job.
+static DISCARD: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+         redis.call('DEL', KEYS[1])
+         return 1",
+    )
 });
 
 /// Moves retries whose back-off is over back onto the stream.
@@ -307,6 +331,54 @@ impl JobQueue for RedisQueue {
             })
             .await?;
         let running = pending.count() as u64;
-        Ok(QueueStats { waiting: length.saturating_sub(running) + delayed, running, dead })
+        Ok(QueueStats { waiting: length.saturating_sub(running), retrying: delayed, running, dead })
+    }
+
+    async fn dead_jobs(&self, limit: usize) -> Result<Vec<DeadJob>, QueueError> {
+        let mut conn = self.redis.connection();
+        let parked: Vec<(String, f64)> = timed(conn.zrevrange_withscores(dead(), 0, limit as isize - 1)).await.map_err(unavailable)?;
+        let mut pipe = redis::pipe();
+        for (id, _) in &parked {
+            pipe.hmget(job(id), &["attempts", "reason"]);
+        }
+        let details: Vec<(Option<u32>, Option<String>)> = timed(pipe.query_async(&mut conn)).await.map_err(unavailable)?;
+        Ok(parked
+            .into_iter()
+            .zip(details)
+            .map(|((id, died), (attempts, reason))| DeadJob { id, attempts: attempts.unwrap_or(0), reason: reason.unwrap_or_default(), died_at_ms: died as i64 })
+            .collect())
+    }
+
+    async fn revive(&self, id: &str) -> Result<bool, QueueError> {
+        let mut conn = self.redis.connection();
+        let revived: i64 = timed(REVIVE.key(stream()).key(job(id)).key(dead()).arg(id).invoke_async(&mut conn)).await.map_err(unavailable)?;
+        Ok(revived == 1)
+    }
+
+    async fn discard(&self, id: &str) -> Result<bool, QueueError> {
+        let mut conn = self.redis.connection();
+        let discarded: i64 = timed(DISCARD.key(job(id)).key(dead()).arg(id).invoke_async(&mut conn)).await.map_err(unavailable)?;
+        Ok(discarded == 1)
+    }
+
+    async fn heartbeat(&self, worker: &WorkerStatus) -> Result<(), QueueError> {
+        let status = serde_json::to_string(worker).map_err(|e| QueueError::Unavailable(e.to_string()))?;
+        let mut conn = self.redis.connection();
+        timed(conn.hset::<_, _, _, ()>(workers(), &worker.id, status)).await.map_err(unavailable)
+    }
+
+    async fn workers(&self) -> Result<Vec<WorkerStatus>, QueueError> {
+        let mut conn = self.redis.connection();
+        let all: std::collections::HashMap<String, String> = timed(conn.hgetall(workers())).await.map_err(unavailable)?;
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let oldest = now_ms - WORKER_MEMORY_MS;
+        let (mut known, forgotten): (Vec<WorkerStatus>, Vec<WorkerStatus>) =
+            all.values().filter_map(|s| serde_json::from_str::<WorkerStatus>(s).ok()).partition(|w| w.last_seen_ms >= oldest);
+        if !forgotten.is_empty() {
+            let ids: Vec<&str> = forgotten.iter().map(|w| w.id.as_str()).collect();
+            let _: Result<(), _> = timed(conn.hdel(workers(), ids)).await;
+        }
+        known.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms));
+        Ok(known)
     }
 }

@@ -2,7 +2,7 @@
 //! guarantees (order, one holder at a time, leases reclaimed from dead workers, retries
 //! with back-off, dead letters), surviving a Redis restart, and TLS.
 
-use reactlab_queue::{Event, EventBus, JobQueue, QueueStats};
+use reactlab_queue::{Event, EventBus, JobQueue, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
 use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue, RedisSettings};
 use reactlab_store::cache::Cache;
 use reactlab_testkit::RedisServer;
@@ -23,14 +23,14 @@ async fn jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job() {
         q.enqueue(id).await.unwrap();
     }
     assert_eq!(q.position("b").await.unwrap(), Some(2));
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 3, running: 0, dead: 0 });
+    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 3, retrying: 0, running: 0, dead: 0 });
     let a = q.take(LEASE, NOW).await.unwrap().unwrap();
     assert_eq!((a.id.as_str(), a.attempt), ("a", 1));
     assert_eq!(q.position("a").await.unwrap(), None, "a held job has no place in line");
     assert_eq!(q.position("c").await.unwrap(), Some(2));
     let b = q.take(LEASE, NOW).await.unwrap().unwrap();
     assert_eq!(b.id, "b");
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 1, running: 2, dead: 0 });
+    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 1, retrying: 0, running: 2, dead: 0 });
     q.ack(&a).await.unwrap();
     q.ack(&b).await.unwrap();
     let c = q.take(LEASE, NOW).await.unwrap().unwrap();
@@ -74,17 +74,40 @@ async fn retries_wait_for_their_back_off_releases_do_not_count_and_the_last_fail
     let l = q.take(LEASE, NOW).await.unwrap().unwrap();
     q.retry_later(&l, Duration::from_millis(400)).await.unwrap();
     assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "not before its back-off");
-    assert_eq!(q.stats().await.unwrap().waiting, 1, "a retry waiting for its back-off counts as waiting");
+    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 1, running: 0, dead: 0 });
     let l = q.take(LEASE, Duration::from_secs(3)).await.unwrap().expect("available after its back-off");
     assert_eq!(l.attempt, 2);
     q.release(&l).await.unwrap();
     let l = q.take(LEASE, NOW).await.unwrap().unwrap();
     assert_eq!(l.attempt, 2, "a release gives the attempt back");
     q.dead_letter(&l, "the judge kept failing").await.unwrap();
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, running: 0, dead: 1 });
+    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 0, running: 0, dead: 1 });
     assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
     q.enqueue("a").await.unwrap();
     assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "nor queued again by a duplicate enqueue");
+    let dead = q.dead_jobs(10).await.unwrap();
+    assert_eq!((dead.len(), dead[0].id.as_str(), dead[0].attempts, dead[0].reason.as_str()), (1, "a", 2, "the judge kept failing"));
+    assert!(q.revive("a").await.unwrap());
+    assert!(!q.revive("a").await.unwrap(), "revived once");
+    let l = q.take(LEASE, NOW).await.unwrap().expect("a revived job is delivered again");
+    assert_eq!(l.attempt, 1, "with fresh attempts");
+    q.dead_letter(&l, "again").await.unwrap();
+    assert!(q.discard("a").await.unwrap());
+    assert!(!q.discard("a").await.unwrap());
+    assert_eq!(q.stats().await.unwrap(), QueueStats::default());
+}
+
+#[tokio::test]
+async fn workers_are_known_by_their_heartbeats() {
+    let server = RedisServer::start();
+    let q = RedisQueue::new(redis(&server));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let mut w = WorkerStatus { id: "w1".into(), host: "h".into(), pid: 1, started_at_ms: now, last_seen_ms: now, in_flight: 0, capacity: 2, browser_memory_bytes: Some(1 << 29) };
+    q.heartbeat(&w).await.unwrap();
+    w.in_flight = 1;
+    q.heartbeat(&w).await.unwrap();
+    q.heartbeat(&WorkerStatus { id: "gone".into(), last_seen_ms: now - WORKER_MEMORY_MS - 1, ..w.clone() }).await.unwrap();
+    assert_eq!(q.workers().await.unwrap(), vec![w], "the latest status of each worker heard from lately");
 }
 
 #[tokio::test]
