@@ -148,7 +148,13 @@ impl From<StoreError> for ApiError {
 
 impl From<QueueError> for ApiError {
     fn from(e: QueueError) -> Self {
-        ApiError::Internal(e.into())
+        match e {
+            QueueError::Unavailable(why) => {
+                tracing::warn!("queue unavailable: {why}");
+                ApiError::Unavailable("the queue is unavailable; try again shortly".into())
+            }
+            other => ApiError::Internal(other.into()),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod metrics;
 mod objects;
 mod openapi;
 mod preview;
+mod queue_admin;
 mod routes;
 mod state;
 mod submissions;

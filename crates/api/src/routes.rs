@@ -2,7 +2,7 @@
 //! from this table, so they cannot disagree.
 
 use crate::state::Shared;
-use crate::{auth, challenges, health, submissions, ws};
+use crate::{auth, challenges, health, queue_admin, submissions, ws};
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -107,6 +107,11 @@ pub fn table() -> Vec<Route> {
             User,
             ws::upgrade,
         ),
+        Route::get("/admin/queue", "The queue for admins: counts, dead jobs, workers by heartbeat, alerts.", Admin, queue_admin::overview)
+            .response::<queue_admin::QueueOverview>(200),
+        Route::post("/admin/queue/dead/{id}/retry", "Grade a dead job's submission again (admins).", Admin, queue_admin::retry)
+            .response::<queue_admin::Retried>(200),
+        Route::post("/admin/queue/dead/{id}/discard", "Forget a dead job; its result stays internal_error (admins).", Admin, queue_admin::discard),
         Route::post("/preview/transpile", "Transpile code for the live preview exactly as the judge does.", Public, crate::preview::transpile)
             .request::<crate::preview::TranspileRequest>()
             .response::<crate::preview::TranspileResponse>(200),

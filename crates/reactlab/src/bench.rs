@@ -88,34 +88,6 @@ async fn cpu(judge: &Judge) -> Cpu {
     Cpu { browser, judge: self_ticks() }
 }
 
-/// Sum of the proportional set size of the browser's processes, in MiB.
-fn browser_pss_mib(root: u32) -> f64 {
-    let mut total_kb = 0u64;
-    let mut tree = vec![root];
-    let mut i = 0;
-    let all: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| {
-                    let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
-                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-                    let rest = &stat[stat.rfind(')')? + 2..];
-                    Some((pid, rest.split_whitespace().nth(1)?.parse().ok()?))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(all.iter().filter(|(_, pp)| *pp == p).map(|(pid, _)| *pid));
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
-            total_kb += s.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        }
-        i += 1;
-    }
-    total_kb as f64 / 1024.0
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -230,7 +202,7 @@ pub async fn run(args: BenchArgs) -> u8 {
     );
 
     // Throughput.
-    let mut peak_pss: f64 = browser_pss_mib(pid);
+    let mut peak_pss: f64 = crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0;
     for &level in &args.levels {
         let before = cpu(&judge).await;
         let t = Instant::now();
@@ -238,7 +210,7 @@ pub async fn run(args: BenchArgs) -> u8 {
         let mut lat = Vec::new();
         while let Some(d) = stream.next().await {
             lat.push(d.as_secs_f64() * 1000.0);
-            peak_pss = peak_pss.max(browser_pss_mib(pid));
+            peak_pss = peak_pss.max(crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0);
         }
         let wall = t.elapsed().as_secs_f64();
         let after = cpu(&judge).await;
@@ -251,7 +223,7 @@ pub async fn run(args: BenchArgs) -> u8 {
             ((after.browser + after.judge) - (before.browser + before.judge)) as f64 * 1000.0 / ticks_per_second() / args.per_level as f64
         );
     }
-    println!("browser memory: PSS {:.0} MiB now, {:.0} MiB peak during the throughput runs", browser_pss_mib(pid), peak_pss);
+    println!("browser memory: PSS {:.0} MiB now, {:.0} MiB peak during the throughput runs", crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0, peak_pss);
 
     // The catalog's references.
     match catalog::load_all(&args.judge.catalog) {

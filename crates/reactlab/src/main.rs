@@ -6,6 +6,7 @@ mod check;
 mod config;
 mod grade;
 mod platform;
+mod procfs;
 mod serve;
 mod text_report;
 mod worker;

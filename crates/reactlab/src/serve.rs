@@ -143,7 +143,9 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
     let workers: Vec<_> = match &judge {
         Some(judge) => {
             let worker = Arc::new(Worker::new(platform.db.clone(), platform.objects.clone(), platform.queue.clone(), platform.bus.clone(), judge.clone(), config.job_lease));
-            (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect()
+            let mut tasks: Vec<_> = (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect();
+            tasks.push(tokio::spawn(worker.clone().announce(config.workers, shutdown.clone())));
+            tasks
         }
         None => vec![],
     };

@@ -4,15 +4,19 @@
 use bytes::Bytes;
 use reactlab_core::{Challenge, GradeReport, SubmissionEvent, Verdict};
 use reactlab_judge::Judge;
-use reactlab_queue::{Event, EventBus, JobQueue, Lease};
+use reactlab_queue::{Event, EventBus, JobQueue, Lease, WorkerStatus};
 use reactlab_store::{Db, Objects, Submission};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// Deliveries before a submission the judge keeps failing on becomes `internal_error`.
 pub const MAX_ATTEMPTS: u32 = 3;
+
+/// How often a worker process says it lives (the dashboard alerts after a minute).
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
 pub struct Worker {
     pub db: Db,
@@ -24,6 +28,8 @@ pub struct Worker {
     lease: Duration,
     /// Parsed challenges by slug, with the version they were parsed at.
     challenges: Mutex<HashMap<String, (i64, Arc<Challenge>)>>,
+    /// Jobs being processed now, for heartbeats.
+    in_flight: AtomicU32,
 }
 
 /// What becomes of a job once its result is stored.
@@ -43,7 +49,7 @@ enum Fault {
 
 impl Worker {
     pub fn new(db: Db, objects: Objects, queue: Arc<dyn JobQueue>, bus: Arc<dyn EventBus>, judge: Arc<Judge>, lease: Duration) -> Self {
-        Worker { db, objects, queue, bus, judge, lease, challenges: Mutex::new(HashMap::new()) }
+        Worker { db, objects, queue, bus, judge, lease, challenges: Mutex::new(HashMap::new()), in_flight: AtomicU32::new(0) }
     }
 
     /// Takes and grades jobs until `shutdown`; a job running then gets `grace` to finish,
@@ -80,6 +86,7 @@ impl Worker {
                 }
             });
             let mut stopping = shutdown.clone();
+            self.in_flight.fetch_add(1, Ordering::Relaxed);
             tokio::select! {
                 _ = self.process(&lease) => {}
                 _ = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
@@ -90,6 +97,35 @@ impl Worker {
                 }
             }
             heartbeat.abort();
+            self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Tells the queue every few seconds that this process lives, what it is doing and
+    /// what its browser weighs (the admins' queue dashboard shows it), until `shutdown`.
+    pub async fn announce(self: Arc<Self>, capacity: usize, mut shutdown: watch::Receiver<bool>) {
+        let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok()).map(|h| h.trim().to_string()).unwrap_or_default();
+        let started_at_ms = self.db.now_ms();
+        let id = format!("{host}-{}-{started_at_ms}", std::process::id());
+        loop {
+            let browser_memory_bytes = self.judge.pool().browser_pid().await.map(crate::procfs::tree_pss_bytes);
+            let status = WorkerStatus {
+                id: id.clone(),
+                host: host.clone(),
+                pid: std::process::id(),
+                started_at_ms,
+                last_seen_ms: self.db.now_ms(),
+                in_flight: self.in_flight.load(Ordering::Relaxed),
+                capacity: capacity as u32,
+                browser_memory_bytes,
+            };
+            if let Err(e) = self.queue.heartbeat(&status).await {
+                tracing::debug!("heartbeat not recorded: {e}");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+                _ = shutdown.changed() => return,
+            }
         }
     }
 

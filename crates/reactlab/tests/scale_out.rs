@@ -44,6 +44,17 @@ fn api_and_worker_refuse_to_start_on_what_they_cannot_run_on() {
     let out = reactlab(&["migrate"], &env);
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"), "migrating twice changes nothing");
 
+    // An API with no worker behind it: the queue dashboard raises the alarm.
+    let api = Server::launch("api", std::path::Path::new(data), &["--admin", "ops@example.com"], &env);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut ops = api.client();
+        ops.register("ops").await;
+        let q = ops.get("/api/v1/admin/queue").await;
+        assert!(q.body["alert"].as_str().unwrap_or("").contains("No worker"), "{}\n{}", q.body, api.log());
+    });
+    drop(api);
+
     let no_redis: Vec<_> = env.iter().filter(|(k, _)| k != "REACTLAB_REDIS_URL").cloned().collect();
     let out = reactlab(&["worker", "--data-dir", data], &no_redis);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -231,3 +231,43 @@ async fn metrics_count_what_happened_in_prometheus_text() {
     let m = client.get("/metrics").await.body.as_str().unwrap().to_string();
     assert_eq!(series(&m, "reactlab_websockets_open"), Some(0.0), "closed sockets are counted out");
 }
+
+#[tokio::test]
+async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again() {
+    let data = tempfile::tempdir().unwrap();
+    let broken = ["--workers", "1", "--chromium", "/bin/false", "--admin", "boss@example.com"];
+    let mut first = Server::start_in(data.path(), &broken);
+    let mut boss = first.client();
+    boss.register("boss").await;
+    let id = boss.submit("counter", &fixture("counter", "reference.jsx")).await;
+    assert_eq!(boss.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "internal_error");
+    let q = boss.get("/api/v1/admin/queue").await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    assert_eq!((q.body["dead"].as_u64(), q.body["waiting"].as_u64(), q.body["running"].as_u64()), (Some(1), Some(0), Some(0)), "{}", q.body);
+    let dead = &q.body["dead_jobs"][0];
+    assert_eq!((dead["id"].as_str(), dead["challenge"].as_str(), dead["attempts"].as_u64()), (Some(id.as_str()), Some("counter"), Some(3)), "{dead}");
+    assert!(dead["reason"].as_str().unwrap().contains("not your code"), "{dead}");
+    let workers = q.body["workers"].as_array().unwrap();
+    assert_eq!((workers.len(), workers[0]["capacity"].as_u64(), workers[0]["silent"].as_bool()), (1, Some(1), Some(false)), "{}", q.body);
+    assert!(q.body["alert"].is_null(), "a live worker: no alert");
+    let metrics = boss.get("/metrics").await.body.as_str().unwrap().to_string();
+    assert_eq!(series(&metrics, "reactlab_jobs_dead_lettered_total"), Some(1.0));
+    assert_eq!(series(&metrics, "reactlab_job_retries_total"), Some(2.0));
+    let mut learner = first.client();
+    learner.register("nosy").await;
+    assert_eq!(learner.get("/api/v1/admin/queue").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(learner.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await.status, StatusCode::FORBIDDEN);
+    first.terminate();
+
+    // The browser is fixed: the admin retries the dead job and it is graded for real.
+    let second = Server::start_in(data.path(), &["--workers", "1", "--admin", "boss@example.com"]);
+    boss.base = second.base.clone();
+    let r = boss.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(boss.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "accepted");
+    assert_eq!(boss.get("/api/v1/me").await.body["progress"]["solved"], 1, "the retried result counts");
+    let q = boss.get("/api/v1/admin/queue").await;
+    assert_eq!(q.body["dead"], 0);
+    assert_eq!(boss.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await.status, StatusCode::NOT_FOUND, "retried once");
+    assert_eq!(boss.post(&format!("/api/v1/admin/queue/dead/{id}/discard"), serde_json::json!({})).await.status, StatusCode::NOT_FOUND);
+}

@@ -337,6 +337,9 @@ impl JobQueue for RedisQueue {
     async fn dead_jobs(&self, limit: usize) -> Result<Vec<DeadJob>, QueueError> {
         let mut conn = self.redis.connection();
         let parked: Vec<(String, f64)> = timed(conn.zrevrange_withscores(dead(), 0, limit as isize - 1)).await.map_err(unavailable)?;
+        if parked.is_empty() {
+            return Ok(vec![]);
+        }
         let mut pipe = redis::pipe();
         for (id, _) in &parked {
             pipe.hmget(job(id), &["attempts", "reason"]);

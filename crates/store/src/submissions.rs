@@ -220,6 +220,19 @@ impl Db {
         Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
     }
 
+    /// Puts a submission that ended in `internal_error` back to `queued` (an operator retries
+    /// it); `false` when it is not in that state.
+    pub async fn reopen_submission(&self, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE submissions SET status = 'queued', verdict = NULL, result = NULL, screenshot_key = NULL, started_at = NULL, finished_at = NULL \
+             WHERE id = $1 AND status = 'done' AND verdict = 'internal_error'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     pub async fn outbox_done(&self, submission_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM outbox WHERE submission_id = $1").bind(submission_id).execute(&self.pool).await?;
         Ok(())
