@@ -179,6 +179,13 @@ test("an admin creates a challenge, sees it validated as they type, and verifies
   await shot(page, "admin-verify");
   await page.goto(`${base}/`);
   await page.getByRole("link", { name: "My challenge" }).waitFor();
+  // The queue dashboard: counts, the serve process's worker by its heartbeat, no alert.
+  await page.getByRole("link", { name: "Queue" }).click();
+  await page.getByRole("heading", { name: "Workers" }).waitFor();
+  assert.equal(await page.locator("[data-count=dead]").textContent(), "0");
+  await page.getByRole("cell", { name: /^[01] of 1$/ }).waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0, "a live worker: no alert");
+  await shot(page, "admin-queue");
 });
 
 test("the preview classifies the shared corpus as the judge does", { timeout: 120_000 }, async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type User } from "./api";
 import { AdminEditor, AdminList } from "./pages/Admin";
+import { QueuePage } from "./pages/QueuePage";
 import { Auth } from "./pages/Auth";
 import { Challenges } from "./pages/Challenges";
 import { ChallengePage } from "./pages/ChallengePage";
@@ -48,8 +49,9 @@ export function App() {
   else if (path === "/login") page = <Auth mode="login" onDone={signedIn} />;
   else if (path === "/register") page = <Auth mode="register" onDone={signedIn} />;
   else if (path === "/profile") page = user ? <ProfilePage user={user} /> : <Auth mode="login" onDone={signedIn} />;
-  else if (path.startsWith("/admin") && !user?.is_admin) page = <p className="error" role="alert">Authoring is for admins.</p>;
+  else if (path.startsWith("/admin") && !user?.is_admin) page = <p className="error" role="alert">This page is for admins.</p>;
   else if (path === "/admin") page = <AdminList />;
+  else if (path === "/admin/queue") page = <QueuePage />;
   else if (path === "/admin/new") page = <AdminEditor />;
   else if (path.startsWith("/admin/edit/")) page = <AdminEditor key={path} slug={path.slice("/admin/edit/".length)} />;
   else if (challenge) page = <ChallengePage key={challenge[1]} slug={challenge[1]} dark={dark} signedIn={!!user} />;
@@ -65,6 +67,7 @@ export function App() {
           <a href="/">Challenges</a>
           {user && <a href="/profile">Profile</a>}
           {user?.is_admin && <a href="/admin">Authoring</a>}
+          {user?.is_admin && <a href="/admin/queue">Queue</a>}
         </nav>
         <div className="account">
           <button onClick={toggleTheme} aria-label={dark ? "Use the light theme" : "Use the dark theme"}>{dark ? "☀" : "☾"}</button>
