@@ -47,13 +47,19 @@ impl Platform {
             }
         };
 
-        let (queue, bus, cache, redis_watch): (Arc<dyn JobQueue>, Arc<dyn EventBus>, Arc<dyn Cache>, _) = match &config.redis {
-            Some(settings) => {
-                let redis = Redis::new(settings).context("invalid Redis settings")?;
-                let watch = redis.watch();
-                (Arc::new(RedisQueue::new(redis.clone())), Arc::new(RedisBus::new(redis.clone(), 4096)), Arc::new(RedisCache::new(redis, CACHE_TTL)), Some(watch))
-            }
-            None => (Arc::new(SqlQueue::new(db.pool().clone()).await?), Arc::new(LocalBus::new(4096)), Arc::new(MemoryCache::new(10_000, CACHE_TTL)), None),
+        let redis = config.redis.as_ref().map(Redis::new).transpose().context("invalid Redis settings")?;
+        let redis_watch = redis.as_ref().map(Redis::watch);
+        let queue: Arc<dyn JobQueue> = match &redis {
+            Some(redis) => Arc::new(RedisQueue::new(redis.clone())),
+            None => Arc::new(SqlQueue::new(db.pool().clone()).await?),
+        };
+        let bus: Arc<dyn EventBus> = match &redis {
+            Some(redis) => Arc::new(RedisBus::new(redis.clone(), 4096)),
+            None => Arc::new(LocalBus::new(4096)),
+        };
+        let cache: Arc<dyn Cache> = match redis {
+            Some(redis) => Arc::new(RedisCache::new(redis, CACHE_TTL)),
+            None => Arc::new(MemoryCache::new(10_000, CACHE_TTL)),
         };
         Ok(Platform { db, objects, local_signer, queue, bus, cache, redis_watch })
     }

@@ -75,10 +75,8 @@ fn watch(mut socket: Socket, done: Arc<Mutex<HashMap<String, Value>>>) -> mpsc::
                     None => return,
                 },
                 message = socket.try_next(Duration::from_secs(1)) => {
-                    if let Some(m) = message {
-                        if m["type"] == "done" {
-                            done.lock().unwrap().insert(m["id"].as_str().unwrap().to_string(), m["result"]["verdict"].clone());
-                        }
+                    if let Some(m) = message.filter(|m| m["type"] == "done") {
+                        done.lock().unwrap().insert(m["id"].as_str().unwrap().to_string(), m["result"]["verdict"].clone());
                     }
                 }
             }

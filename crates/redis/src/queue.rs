@@ -381,7 +381,7 @@ impl JobQueue for RedisQueue {
             let ids: Vec<&str> = forgotten.iter().map(|w| w.id.as_str()).collect();
             let _: Result<(), _> = timed(conn.hdel(workers(), ids)).await;
         }
-        known.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms));
+        known.sort_by_key(|w| std::cmp::Reverse(w.last_seen_ms));
         Ok(known)
     }
 }

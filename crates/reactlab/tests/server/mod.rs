@@ -77,11 +77,6 @@ impl Server {
         Server { child, base, data: data.to_path_buf(), log, _dir: None }
     }
 
-    /// The process id, for signals.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     pub fn client(&self) -> Client {
         Client { http: reqwest::Client::new(), base: self.base.clone(), token: None }
     }
