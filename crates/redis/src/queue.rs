@@ -1,11 +1,12 @@
 //! The job queue on a Redis stream read by one consumer group.
 //!
 //! Each job is a stream entry (`id` = submission id) plus a hash with its state, attempts
-//! and the token of the worker holding it. A delivered entry stays pending until settled;
-//! a worker renews its lease by re-claiming the entry (which resets its idle time), so an
-//! entry idle for longer than the lease belongs to a dead worker and `take` reclaims it.
-//! Retries wait in a sorted set until due; jobs out of attempts go to the dead-letter set.
-//! Every state change is one Lua script, so no crash leaves a job half-moved.
+//! and the token of the worker holding it. A delivered entry stays pending until settled.
+//! Each held job has its lease deadline in a sorted set (Redis's clock); a worker renews it
+//! while grading, and `take` hands a job whose deadline passed (its worker died) to the
+//! next worker. Retries wait in a sorted set until due; jobs out of attempts go to the
+//! dead-letter set. Every state change is one Lua script, so no crash leaves a job
+//! half-moved.
 
 use crate::PREFIX;
 use crate::connection::{Redis, timed};
@@ -24,11 +25,18 @@ const GROUP: &str = "workers";
 /// reclaiming of dead workers' jobs are never far off.
 const BLOCK: Duration = Duration::from_secs(1);
 
+/// An entry delivered but never claimed for this long was delivered to a process that died
+/// in between; running jobs are renewed far more often than this.
+const UNCLAIMED_AFTER: Duration = Duration::from_secs(600);
+
 fn stream() -> String {
     format!("{PREFIX}jobs")
 }
 fn delayed() -> String {
     format!("{PREFIX}jobs:delayed")
+}
+fn leases() -> String {
+    format!("{PREFIX}jobs:leases")
 }
 fn dead() -> String {
     format!("{PREFIX}jobs:dead")
@@ -53,27 +61,54 @@ static ENQUEUE: LazyLock<Script> = LazyLock::new(|| {
     ))
 });
 
-/// Marks a delivered entry as taken by `token`; drops entries whose job moved on.
+/// Marks a delivered entry as taken by `token` until now + ARGV[4] ms; drops entries
+/// whose job moved on, and leaves alone one that another worker holds.
 static CLAIM: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        "local job = redis.call('HMGET', KEYS[2], 'entry', 'state')
-         if job[1] ~= ARGV[1] or job[2] == 'dead' or job[2] == 'delayed' then
+    Script::new(&format!(
+        "{NOW}
+         local job = redis.call('HMGET', KEYS[2], 'entry', 'state')
+         if job[1] == ARGV[1] and job[2] == 'running' then return false end
+         if job[1] ~= ARGV[1] or job[2] ~= 'waiting' then
            redis.call('XACK', KEYS[1], ARGV[3], ARGV[1])
            redis.call('XDEL', KEYS[1], ARGV[1])
            return false
          end
          redis.call('HSET', KEYS[2], 'token', ARGV[2], 'state', 'running')
-         return redis.call('HINCRBY', KEYS[2], 'attempts', 1)",
-    )
+         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
+         return redis.call('HINCRBY', KEYS[2], 'attempts', 1)"
+    ))
 });
 
-/// Renews a lease: re-claiming the entry resets its idle time.
+/// Hands the job whose lease ran out longest ago (its worker died) to this consumer.
+static RECLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW}
+         local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
+         if #due == 0 then return false end
+         local id = due[1]
+         local key = ARGV[5] .. id
+         local job = redis.call('HMGET', key, 'entry', 'state')
+         if not job[1] or job[2] ~= 'running' then
+           redis.call('ZREM', KEYS[2], id)
+           return false
+         end
+         redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, job[1], 'JUSTID')
+         redis.call('HSET', key, 'token', ARGV[3])
+         redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), id)
+         return {{id, redis.call('HINCRBY', key, 'attempts', 1)}}"
+    ))
+});
+
+/// Renews a lease until now + ARGV[4] ms (and keeps the entry's idle time low, so the
+/// safety net for never-claimed entries leaves it alone).
 static EXTEND: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        "if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
+    Script::new(&format!(
+        "{NOW}
+         if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
          redis.call('XCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, redis.call('HGET', KEYS[2], 'entry'), 'JUSTID')
-         return 1",
-    )
+         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
+         return 1"
+    ))
 });
 
 /// Ends a lease: `ack`, `retry` (after ARGV[4] ms), `release` (back of the line, the
@@ -86,6 +121,7 @@ static SETTLE: LazyLock<Script> = LazyLock::new(|| {
          redis.call('XACK', KEYS[1], ARGV[2], entry)
          redis.call('XDEL', KEYS[1], entry)
          redis.call('HDEL', KEYS[2], 'token')
+         redis.call('ZREM', KEYS[5], ARGV[5])
          local mode = ARGV[3]
          if mode == 'ack' then
            redis.call('DEL', KEYS[2])
@@ -186,7 +222,7 @@ impl RedisQueue {
     }
 
     /// Turns a delivered entry into a lease, or `None` when it was stale.
-    async fn claim(&self, entry: &StreamId) -> Result<Option<Lease>, QueueError> {
+    async fn claim(&self, entry: &StreamId, lease_for: Duration) -> Result<Option<Lease>, QueueError> {
         let Some(id) = entry.get::<String>("id") else {
             tracing::warn!(entry = %entry.id, "redis: a job entry without an id; dropped");
             let mut conn = self.redis.connection();
@@ -196,7 +232,9 @@ impl RedisQueue {
         let token = uuid::Uuid::now_v7().to_string();
         let mut conn = self.redis.connection();
         let attempt: Option<u32> =
-            timed(CLAIM.key(stream()).key(job(&id)).arg(&entry.id).arg(&token).arg(GROUP).invoke_async(&mut conn)).await.map_err(unavailable)?;
+            timed(CLAIM.key(stream()).key(job(&id)).key(leases()).arg(&entry.id).arg(&token).arg(GROUP).arg(lease_for.as_millis() as u64).arg(&id).invoke_async(&mut conn))
+                .await
+                .map_err(unavailable)?;
         Ok(attempt.map(|attempt| Lease { id, token, attempt }))
     }
 
@@ -208,6 +246,7 @@ impl RedisQueue {
                 .key(job(&lease.id))
                 .key(delayed())
                 .key(dead())
+                .key(leases())
                 .arg(&lease.token)
                 .arg(GROUP)
                 .arg(mode)
@@ -225,17 +264,32 @@ impl RedisQueue {
     async fn try_take(&self, lease_for: Duration, block: Duration) -> Result<Option<Lease>, QueueError> {
         let mut conn = self.redis.connection();
         let _: i64 = timed(PROMOTE.key(delayed()).key(stream()).arg(format!("{PREFIX}job:")).invoke_async(&mut conn)).await.map_err(unavailable)?;
-        let idle = lease_for.as_millis() as u64;
-        let reclaimed: StreamAutoClaimReply = self
+        let token = uuid::Uuid::now_v7().to_string();
+        let reclaimed: Option<(String, u32)> = self
+            .with_group(|| {
+                let (mut conn, consumer, token) = (self.redis.connection(), self.consumer.clone(), token.clone());
+                async move {
+                    let mut invocation = RECLAIM.key(stream());
+                    invocation.key(leases()).arg(GROUP).arg(consumer).arg(token).arg(lease_for.as_millis() as u64).arg(format!("{PREFIX}job:"));
+                    timed(invocation.invoke_async(&mut conn)).await
+                }
+            })
+            .await?;
+        if let Some((id, attempt)) = reclaimed {
+            tracing::warn!(submission = %id, "redis: reclaimed a job whose worker stopped renewing its lease");
+            return Ok(Some(Lease { id, token, attempt }));
+        }
+        // A safety net for entries delivered to a process that died before it could claim
+        // them (a moment's window): nobody renews those, so they idle.
+        let unclaimed: StreamAutoClaimReply = self
             .with_group(|| {
                 let mut conn = self.redis.connection();
-                let cmd = redis::cmd("XAUTOCLAIM").arg(stream()).arg(GROUP).arg(&self.consumer).arg(idle).arg("0-0").arg("COUNT").arg(1).to_owned();
+                let cmd = redis::cmd("XAUTOCLAIM").arg(stream()).arg(GROUP).arg(&self.consumer).arg(UNCLAIMED_AFTER.as_millis() as u64).arg("0-0").arg("COUNT").arg(1).to_owned();
                 async move { timed(cmd.query_async(&mut conn)).await }
             })
             .await?;
-        for entry in &reclaimed.claimed {
-            tracing::warn!(entry = %entry.id, "redis: reclaimed a job whose worker stopped renewing its lease");
-            if let Some(lease) = self.claim(entry).await? {
+        for entry in &unclaimed.claimed {
+            if let Some(lease) = self.claim(entry, lease_for).await? {
                 return Ok(Some(lease));
             }
         }
@@ -257,7 +311,7 @@ impl RedisQueue {
         drop(blocking);
         for key in read?.map(|r| r.keys).unwrap_or_default() {
             for entry in &key.ids {
-                if let Some(lease) = self.claim(entry).await? {
+                if let Some(lease) = self.claim(entry, lease_for).await? {
                     return Ok(Some(lease));
                 }
             }
@@ -288,11 +342,21 @@ impl JobQueue for RedisQueue {
     }
 
     async fn extend(&self, lease: &Lease, lease_for: Duration) -> Result<bool, QueueError> {
-        let _ = lease_for; // The lease is the group's idle limit: renewing resets the idle time.
         let mut conn = self.redis.connection();
-        let held: i64 = timed(EXTEND.key(stream()).key(job(&lease.id)).arg(&lease.token).arg(GROUP).arg(&self.consumer).invoke_async(&mut conn))
-            .await
-            .map_err(unavailable)?;
+        let held: i64 = timed(
+            EXTEND
+                .key(stream())
+                .key(job(&lease.id))
+                .key(leases())
+                .arg(&lease.token)
+                .arg(GROUP)
+                .arg(&self.consumer)
+                .arg(lease_for.as_millis() as u64)
+                .arg(&lease.id)
+                .invoke_async(&mut conn),
+        )
+        .await
+        .map_err(unavailable)?;
         Ok(held == 1)
     }
 

@@ -3,6 +3,8 @@
 //! the server `scripts/services` made sure of. Everything started here is stopped by its
 //! pid when dropped.
 
+pub mod queue_model;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
