@@ -12,11 +12,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-fn engines(db: &PgDatabase, redis: &RedisServer, s3: &S3Server) -> Vec<(String, String)> {
+/// A fresh PostgreSQL database, a private Redis and a private S3-compatible server, and
+/// the variables that point a ReactLab process at them.
+fn start_engines() -> (PgDatabase, RedisServer, S3Server, Vec<(String, String)>) {
+    let (db, redis, s3) = (PgDatabase::create(), RedisServer::start(), S3Server::start());
     let mut env = s3.env();
     env.push(("REACTLAB_DATABASE_URL".into(), db.url.clone()));
     env.push(("REACTLAB_REDIS_URL".into(), redis.url()));
-    env
+    (db, redis, s3, env)
+}
+
+fn migrate(env: &[(String, String)]) {
+    let out = reactlab(&["migrate"], env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn reactlab(args: &[&str], env: &[(String, String)]) -> std::process::Output {
@@ -27,10 +35,7 @@ const API_ARGS: &[&str] = &["--rate-register", "1000", "--rate-submit", "100000"
 
 #[test]
 fn api_and_worker_refuse_to_start_on_what_they_cannot_run_on() {
-    let db = PgDatabase::create();
-    let redis = RedisServer::start();
-    let s3 = S3Server::start();
-    let env = engines(&db, &redis, &s3);
+    let (_db, _redis, _s3, env) = start_engines();
     let data = tempfile::tempdir().unwrap();
     let data = data.path().to_str().unwrap();
 
@@ -95,11 +100,8 @@ fn psql(url: &str, sql: &str) -> String {
 async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash_and_a_redis_restart() {
     const SUBMISSIONS: usize = 200;
     const USERS: usize = 10;
-    let db = PgDatabase::create();
-    let mut redis = RedisServer::start();
-    let s3 = S3Server::start();
-    let env = engines(&db, &redis, &s3);
-    assert!(reactlab(&["migrate"], &env).status.success());
+    let (db, mut redis, _s3, env) = start_engines();
+    migrate(&env);
     let data = tempfile::tempdir().unwrap();
     let dir = |name: &str| {
         let d = data.path().join(name);
@@ -186,11 +188,8 @@ async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submissions_made_while_redis_is_down_are_kept_and_graded_when_it_returns() {
-    let db = PgDatabase::create();
-    let mut redis = RedisServer::start();
-    let s3 = S3Server::start();
-    let env = engines(&db, &redis, &s3);
-    assert!(reactlab(&["migrate"], &env).status.success());
+    let (db, mut redis, s3, env) = start_engines();
+    migrate(&env);
     let data = tempfile::tempdir().unwrap();
     let api = Server::launch("api", data.path(), API_ARGS, &env);
     let worker_dir = tempfile::tempdir().unwrap();
@@ -242,10 +241,7 @@ async fn submissions_made_while_redis_is_down_are_kept_and_graded_when_it_return
 
 #[tokio::test]
 async fn serve_runs_in_one_process_on_the_real_engines_too() {
-    let db = PgDatabase::create();
-    let redis = RedisServer::start();
-    let s3 = S3Server::start();
-    let env = engines(&db, &redis, &s3);
+    let (db, _redis, s3, env) = start_engines();
     let data = tempfile::tempdir().unwrap();
     // `serve` migrates by itself, as on its embedded defaults.
     let server = Server::launch("serve", data.path(), &["--workers", "1"], &env);
