@@ -2,8 +2,10 @@
 //! a number of submissions. Several submissions run at once, each in its own warm tab.
 
 use crate::error::JudgeError;
+use crate::launch::{self, NetworkWall};
 use crate::tab::Tab;
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::Browser;
+use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -20,6 +22,8 @@ pub struct BrowserOptions {
     pub recycle_after: u32,
     /// A tab (context + page) is replaced after this many tests.
     pub tab_reuse: u32,
+    /// Run the browser in a network namespace of its own (see [`launch`]).
+    pub network_wall: NetworkWall,
 }
 
 impl Default for BrowserOptions {
@@ -29,6 +33,7 @@ impl Default for BrowserOptions {
             max_in_flight: std::thread::available_parallelism().map_or(2, |n| n.get()),
             recycle_after: 500,
             tab_reuse: 200,
+            network_wall: NetworkWall::Auto,
         }
     }
 }
@@ -93,6 +98,10 @@ pub struct LiveBrowser {
     pub browser: Browser,
     /// The browser process (its renderers and helpers are its descendants).
     pub pid: Option<u32>,
+    /// It runs in a network namespace of its own.
+    pub walled: bool,
+    /// Killed when dropped.
+    child: tokio::process::Child,
     /// Set when the connection to the browser ends (it exited or crashed).
     pub dead: Arc<AtomicBool>,
     pub generation: u64,
@@ -105,7 +114,7 @@ pub struct LiveBrowser {
 impl Drop for LiveBrowser {
     fn drop(&mut self) {
         self.handler.abort();
-        // The child process is killed on drop by chromiumoxide; the profile folder goes with the TempDir.
+        // The child process is killed on drop; the profile folder goes with the TempDir.
     }
 }
 
@@ -170,29 +179,22 @@ impl BrowserPool {
             return Err(launch_err("no such file".into()));
         }
         let profile = tempfile::Builder::new().prefix("reactlab-chromium-").tempdir().map_err(|e| launch_err(e.to_string()))?;
-        let executable = bound_to_this_process(&self.options.chromium, profile.path()).map_err(|e| launch_err(e.to_string()))?;
         // Extra flags from the operator (e.g. for experiments); a repeated flag overrides ours.
-        let extra: Vec<String> = std::env::var("REACTLAB_CHROMIUM_FLAGS").unwrap_or_default().split_whitespace().map(|f| f.trim_start_matches("--").to_string()).collect();
-        let config = BrowserConfig::builder()
-            .chrome_executable(&executable)
-            .user_data_dir(profile.path())
-            .disable_default_args()
-            .with_head() // no chromiumoxide headless flags: `--headless` is in ours
-            .no_sandbox()
-            .viewport(None)
-            .launch_timeout(Duration::from_secs(20))
-            .request_timeout(Duration::from_secs(30))
-            .args(CHROMIUM_FLAGS.iter().copied())
-            .args(extra)
-            .build()
-            .map_err(launch_err)?;
-        // Launched from a runtime worker: the parent-death signal is tied to the thread that
-        // starts the browser, and workers live as long as the runtime.
-        let (mut browser, mut handler) = tokio::spawn(Browser::launch(config))
+        let extra = std::env::var("REACTLAB_CHROMIUM_FLAGS").unwrap_or_default();
+        let args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("--{f}")).chain(extra.split_whitespace().map(String::from)).collect();
+        // Spawned from a runtime thread: the parent-death signal is tied to the spawning
+        // thread, and runtime threads live as long as the runtime.
+        let chromium = self.options.chromium.clone();
+        let dir = profile.path().to_path_buf();
+        let wall = self.options.network_wall;
+        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, wall, Duration::from_secs(20)).await })
             .await
             .map_err(|e| launch_err(e.to_string()))?
-            .map_err(|e| launch_err(e.to_string()))?;
-        let pid = browser.get_mut_child().and_then(|c| c.as_mut_inner().id());
+            .map_err(launch_err)?;
+        let config = HandlerConfig { request_timeout: Duration::from_secs(30), ..HandlerConfig::default() };
+        let (browser, mut handler) = Browser::connect_with_config(launched.ws_url.clone(), config).await.map_err(|e| launch_err(e.to_string()))?;
+        let child = launched.child;
+        let pid = child.id();
         let dead = Arc::new(AtomicBool::new(false));
         let flag = dead.clone();
         let handler = tokio::spawn(async move {
@@ -208,8 +210,9 @@ impl BrowserPool {
         });
         let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
         metrics::counter!("reactlab_browser_launches_total").increment(1);
-        tracing::info!(generation, chromium = %self.options.chromium.display(), "browser launched");
-        Ok(LiveBrowser { browser, pid, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler })
+        metrics::gauge!("reactlab_browser_network_wall").set(if launched.walled { 1.0 } else { 0.0 });
+        tracing::info!(generation, chromium = %self.options.chromium.display(), network_namespace = launched.walled, "browser launched");
+        Ok(LiveBrowser { browser, pid, walled: launched.walled, child, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler })
     }
 
     /// Waits for a free slot, then lends a warm tab (opening one if none is idle).
@@ -260,31 +263,14 @@ impl BrowserPool {
             live.idle.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
             let closed = async {
                 live.browser.close().await.ok();
-                live.browser.wait().await.ok();
+                live.child.wait().await.ok();
             };
             if tokio::time::timeout(Duration::from_secs(5), closed).await.is_err() {
                 tracing::warn!("the browser did not close in 5 s; killing it");
-                live.browser.kill().await;
+                live.child.kill().await.ok();
             }
         }
     }
-}
-
-/// A launcher that ties the browser's life to this process: through `setpriv --pdeathsig`,
-/// the kernel kills the browser when the judge exits, however it exits (a crash, SIGKILL, a
-/// test binary that never drops its judge). Without setpriv, the browser itself.
-fn bound_to_this_process(chromium: &std::path::Path, dir: &std::path::Path) -> std::io::Result<PathBuf> {
-    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().map(PathBuf::from).find(|p| p.exists());
-    let Some(setpriv) = setpriv else {
-        tracing::warn!("setpriv not found: a judge that dies may leave its browser running");
-        return Ok(chromium.to_path_buf());
-    };
-    use std::os::unix::fs::PermissionsExt;
-    let launcher = dir.join("launch-chromium");
-    let quote = |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
-    std::fs::write(&launcher, format!("#!/bin/sh\nexec {} --pdeathsig KILL -- {} \"$@\"\n", quote(&setpriv), quote(chromium)))?;
-    std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
-    Ok(launcher)
 }
 
 /// Stops whatever script the page runs (an infinite loop answers nothing else), then

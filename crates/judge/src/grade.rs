@@ -1,7 +1,7 @@
 //! Grading one submission: transpile, then run each test in a warm tab, and decide the
 //! verdict. The learner's faults are verdicts; only the judge's own faults are errors.
 
-use crate::browser::{BrowserOptions, BrowserPool};
+use crate::browser::{BrowserOptions, BrowserPool, LiveBrowser};
 use crate::error::JudgeError;
 use crate::harness;
 use crate::runner::{Stop, TestRun};
@@ -146,6 +146,13 @@ impl Judge {
             let mut run = TestRun::new(tab, test, deadline);
             let outcome = run.run(site).await;
             let failed_at = run.current_step;
+            // A failure is the learner's only if the browser lived through it: one that died
+            // (killed, out of memory) fails every step through no fault of the code.
+            if outcome.is_err() && !still_alive(&lease.browser).await {
+                self.pool.give_back(lease, false).await;
+                return Err(JudgeError::Browser("the browser died while grading".into()));
+            }
+            let tab = lease.tab.as_mut().expect("a tab is leased");
             let (entries, exceptions) = tab.shared.with(|s| (std::mem::take(&mut s.console), s.exceptions));
             // The bound holds for the whole report, not just each test.
             let room = MAX_CONSOLE_ENTRIES.saturating_sub(console.len());
@@ -246,6 +253,12 @@ impl Judge {
             Err(other) => Err(JudgeError::Browser(format!("a blank page failed: {other:?}"))),
         }
     }
+}
+
+/// Whether the browser process still answers (its renderers may be busy or crashed: the
+/// browser process answers for itself).
+async fn still_alive(browser: &LiveBrowser) -> bool {
+    !browser.is_dead() && matches!(tokio::time::timeout(Duration::from_secs(5), browser.browser.version()).await, Ok(Ok(_)))
 }
 
 fn with_exception_hint(message: String, exceptions: u32) -> String {

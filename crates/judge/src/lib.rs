@@ -1,8 +1,10 @@
 pub mod browser;
 pub mod error;
+pub mod fuzzing;
 pub mod grade;
 pub mod harness;
 pub mod input;
+pub mod launch;
 pub mod runner;
 pub mod tab;
 pub mod transpile;

@@ -7,7 +7,7 @@ use oxc::codegen::Codegen;
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
-use oxc::syntax::module_record::ExportExportName;
+use oxc::ast::ast::{Declaration, Program, Statement};
 use oxc::transformer::{JsxRuntime, TransformOptions, Transformer};
 use reactlab_core::{CompileError, MAX_CODE_BYTES};
 use std::path::Path;
@@ -18,11 +18,29 @@ pub const ALLOWED_IMPORTS: &[&str] = &["react", "react-dom", "react-dom/client",
 /// Transpiles `source`; `file_name`'s extension picks the dialect (`.tsx`/`.ts` → TSX,
 /// anything else → JSX). `development` makes JSX call `jsxDEV` (React's development build).
 pub fn transpile(file_name: &str, source: &str, development: bool) -> Result<String, CompileError> {
-    // The compiler is hardened, but a learner's file must never take the worker down with it.
-    std::panic::catch_unwind(|| transpile_unguarded(file_name, source, development)).unwrap_or_else(|_| {
-        Err(refusal("the compiler could not handle this file (an internal compiler error); please report it".into()))
+    // A learner's file must never take the process down with it: a compiler panic becomes
+    // a compile error, and the compiler runs on a thread with a stack for the deepest
+    // nesting a file of the allowed size can hold (an overflow aborts the whole process).
+    std::thread::scope(|scope| {
+        let compiler = std::thread::Builder::new()
+            .name("transpile".into())
+            .stack_size(TRANSPILE_STACK_BYTES)
+            .spawn_scoped(scope, || transpile_unguarded(file_name, source, development));
+        match compiler {
+            Ok(compiler) => compiler
+                .join()
+                .unwrap_or_else(|_| Err(refusal("the compiler could not handle this file (an internal compiler error); please report it".into()))),
+            Err(e) => Err(refusal(format!("the compiler could not start ({e}); this is the server's fault, not your code's"))),
+        }
     })
 }
+
+/// oxc's parser and passes recurse once per level of nesting (brackets, JSX elements,
+/// operators) with no limit of their own. The deepest nesting that fits in
+/// `MAX_CODE_BYTES`, 64 Ki unclosed brackets, was measured to need about 70 MiB of stack
+/// (1.1 KiB a level, debug build; release needs less). The stack is reserved address
+/// space: only the pages the recursion reaches are ever touched.
+pub(crate) const TRANSPILE_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Result<String, CompileError> {
     if source.len() > MAX_CODE_BYTES {
@@ -56,18 +74,7 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
             format!("cannot import “{spec}”: only {} are available", ALLOWED_IMPORTS[..4].join(", ")),
         ));
     }
-    let has_default = record
-        .local_export_entries
-        .iter()
-        .chain(record.indirect_export_entries.iter())
-        .any(|e| matches!(e.export_name, ExportExportName::Default(_)));
     let scoping = semantic.semantic.into_scoping();
-    let has_app = scoping.get_root_binding("App".into()).is_some();
-    if !has_default && !has_app {
-        return Err(refusal(
-            "no component to mount: export your component as the default export (export default function App() {…}), or name it App".into(),
-        ));
-    }
 
     let mut options = TransformOptions::default();
     options.jsx.runtime = JsxRuntime::Automatic;
@@ -76,11 +83,56 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
     if let Some(error) = transformed.diagnostics.iter().find(|d| d.severity == oxc::diagnostics::Severity::Error) {
         return Err(diagnostic(source, error));
     }
+    if is_ts {
+        // oxc leaves the module checks out for TypeScript (`export` inside a function, an
+        // export of nothing), and such a file compiled to a module the page refused at mount
+        // (found by fuzzing). Types gone, the program is JavaScript: checked as such, with
+        // the learner's positions.
+        program.source_type = SourceType::mjs();
+        if let Some(error) = SemanticBuilder::new().with_check_syntax_error(true).build(&program).diagnostics.first() {
+            return Err(diagnostic(source, error));
+        }
+    }
+    // Decided on the compiled program, where TypeScript's types, overload signatures and
+    // ambient declarations are gone: `export default function App();` or `interface App {}`
+    // leave nothing to mount (found by fuzzing; they compiled to a module the page could not use).
+    let has_default = exports_default(&program);
+    if !has_default && !declares_app(&program) {
+        return Err(refusal(
+            "no component to mount: export your component as the default export (export default function App() {…}), or name it App".into(),
+        ));
+    }
     let mut code = Codegen::new().build(&program).code;
     if !has_default {
         code.push_str("\nexport { App as default };\n");
     }
     Ok(code)
+}
+
+/// Whether a compiled program exports a default. `export { Main as default }` does too (it
+/// was once missed: such files were refused, or given a second default export when the
+/// component was named App).
+fn exports_default(program: &Program) -> bool {
+    program.body.iter().any(|statement| match statement {
+        Statement::ExportDefaultDeclaration(_) => true,
+        Statement::ExportNamedDeclaration(export) => export.specifiers.iter().any(|s| s.exported.name() == "default"),
+        Statement::ExportFromDeclaration(export) => export.specifiers.iter().any(|s| s.exported.name() == "default"),
+        _ => false,
+    })
+}
+
+/// Whether a compiled program declares a top-level function, class or variable `App`.
+fn declares_app(program: &Program) -> bool {
+    let is_app = |declaration: &Declaration| match declaration {
+        Declaration::FunctionDeclaration(f) => f.name().is_some_and(|n| n == "App"),
+        Declaration::ClassDeclaration(c) => c.name().is_some_and(|n| n == "App"),
+        Declaration::VariableDeclaration(v) => v.declarations.iter().any(|d| d.id.get_identifier_name().is_some_and(|n| n == "App")),
+        _ => false,
+    };
+    program.body.iter().any(|statement| match statement {
+        Statement::ExportDeclaration(export) => is_app(&export.declaration),
+        statement => statement.as_declaration().is_some_and(is_app),
+    })
 }
 
 /// A refusal that is about the whole file, reported at 1:1.
@@ -137,6 +189,42 @@ export default function Counter() {
 }
 "#;
 
+    /// Sources as deep as the size limit allows, in every shape that makes the compiler
+    /// recurse: each must come back as a module or a compile error, never abort the process.
+    #[test]
+    fn the_deepest_nesting_within_the_size_limit_is_answered() {
+        let fill = |unit: &str, tail: &str| {
+            let head = "export default () => ";
+            format!("{head}{}{tail}", unit.repeat((MAX_CODE_BYTES - head.len() - tail.len()) / unit.len()))
+        };
+        let closed = |open: &str, close: &str| {
+            let n = (MAX_CODE_BYTES - 40) / (open.len() + close.len());
+            format!("export default () => {}1{};", open.repeat(n), close.repeat(n))
+        };
+        let sources = [
+            fill("(", ""),
+            fill("[", ""),
+            fill("{a:", ""),
+            fill("`${", ""),
+            fill("<a>", ""),
+            fill("!", "1;"),
+            fill("a?1:", "1;"),
+            fill("()=>", "1;"),
+            fill("1+", "1;"),
+            format!("export default () => a{};", ".a".repeat((MAX_CODE_BYTES - 40) / 2)),
+            closed("(", ")"),
+            closed("[", "]"),
+            closed("<a>", "</a>"),
+            format!("export default function App() {{ {} return null; }}", "if (a) ".repeat((MAX_CODE_BYTES - 60) / 7)),
+        ];
+        for source in sources {
+            assert!(source.len() <= MAX_CODE_BYTES, "{}", source.len());
+            for file in ["App.jsx", "App.tsx"] {
+                let _answered = transpile(file, &source, true);
+            }
+        }
+    }
+
     #[test]
     fn jsx_uses_the_automatic_runtime() {
         let js = transpile("a.jsx", COUNTER, false).unwrap();
@@ -170,6 +258,33 @@ export default function App({ label = 'x' }: Props): ReactNode {
         assert!(js.contains("export { App as default }"), "{js}");
         let js = transpile("a.jsx", "class App extends Object {}\nexport default App;", false).unwrap();
         assert!(!js.contains("App as default"), "{js}");
+        for source in ["function App() { return null; }\nexport { App as default };", "const Main = () => null;\nexport { Main as default };"] {
+            let js = transpile("a.jsx", source, false).unwrap();
+            assert_eq!(js.matches("as default").count(), 1, "{js}");
+        }
+        let js = transpile("a.tsx", "function App(): null;\nfunction App() { return null; }", false).unwrap();
+        assert_eq!(js.matches("as default").count(), 1, "{js}");
+    }
+
+    #[test]
+    fn imports_and_exports_belong_at_the_top_level() {
+        let source = "export default function App() {\n  export { App as default };\n  return null;\n}\n";
+        for file in ["a.jsx", "a.tsx"] {
+            let err = transpile(file, source, false).unwrap_err();
+            assert_eq!((err.line, err.column), (2, 3), "{file}: {err:?}");
+        }
+        let js = transpile("a.tsx", "namespace N { export const x = 1; }\nexport default () => N.x;", false).unwrap();
+        assert!(js.contains("N.x"), "{js}");
+        let err = transpile("a.tsx", "const Main = () => null;\nexport { Mian as default };", false).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 10), "{err:?}");
+    }
+
+    #[test]
+    fn types_alone_are_no_component() {
+        for source in ["export default function App();", "interface App {}", "type App = {};", "declare function App(): null;", "export default interface App {}"] {
+            let err = transpile("a.tsx", source, false).unwrap_err();
+            assert!(err.message.contains("no component"), "{source}: {err:?}");
+        }
     }
 
     #[test]

@@ -177,3 +177,55 @@ steps = [{ do = "click", on = { role = "button", name = "Send" } }, { do = "expe
     assert!(r.tests[0].message.as_deref().unwrap_or_default().contains("127.0.0.1"), "{}", explain(&r));
     drop(watcher);
 }
+
+/// The processes descended from `pid` (the browser's renderers and helpers).
+fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
+    all.into_iter()
+        .filter(|&p| std::iter::successors(parent_of(p), |&q| if q > 1 { parent_of(q) } else { None }).any(|q| q == pid))
+        .collect()
+}
+
+/// The second wall: the browser and every process it starts live in a network namespace of
+/// their own with only a loopback interface, so a request that escaped interception would
+/// find no route out and none of the host's loopback services.
+#[test]
+fn the_browser_runs_in_its_own_network_namespace_with_no_route_to_the_host() {
+    // A submission first, so renderers exist.
+    let r = grade("title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"t\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"hi\" }]\n", "export default () => <p>hi</p>;");
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
+    let live = RUNTIME.block_on(JUDGE.pool().browser()).unwrap();
+    if !live.walled {
+        // Only a process that may not create namespaces gets here (`auto` falls back).
+        assert_ne!(unsafe { libc::geteuid() }, 0, "as root the browser must get a network namespace of its own");
+        eprintln!("!!! SKIPPED: not root, so the browser runs without its network namespace (request interception is the only wall)");
+        return;
+    }
+    let pid = live.pid.unwrap();
+    let namespace = |p: &str| std::fs::read_link(format!("/proc/{p}/ns/net")).unwrap();
+    let walled = namespace(&pid.to_string());
+    assert_ne!(walled, namespace("self"));
+    let children = descendants(pid);
+    assert!(children.len() >= 2, "renderers and helpers are expected under the browser, found {children:?}");
+    for child in &children {
+        if let Ok(ns) = std::fs::read_link(format!("/proc/{child}/ns/net")) {
+            assert_eq!(ns, walled, "process {child} left the browser's namespace");
+        }
+    }
+    let dev = std::fs::read_to_string(format!("/proc/{pid}/net/dev")).unwrap();
+    let interfaces: Vec<&str> = dev.lines().skip(2).filter_map(|l| Some(l.split(':').next()?.trim())).collect();
+    assert_eq!(interfaces, ["lo"], "the namespace must hold nothing but loopback");
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::net::TcpStream::connect(address).expect("from the judge's namespace the server answers");
+    let refused = reactlab_judge::launch::connect_in_namespace_of(pid, address);
+    assert!(refused.is_err(), "from the browser's namespace the host's loopback server must be out of reach");
+    let outside = std::net::SocketAddr::from(([192, 0, 2, 1], 80));
+    let unreachable = reactlab_judge::launch::connect_in_namespace_of(pid, outside).unwrap_err();
+    assert_eq!(unreachable.kind(), std::io::ErrorKind::NetworkUnreachable, "no route out: {unreachable}");
+}
