@@ -55,7 +55,9 @@ fn parse_expr(s: &str) -> Result<ParsedExpr, String> {
                 .trim()
                 .parse()
                 .map_err(|_| format!("`{s}` is not `name`, `name + k` or `name - k` with a whole number k"))?;
-            (s[..at].trim(), if &s[at..at + 1] == "-" { -k } else { k })
+            // `name - -9223372036854775808` has no offset that fits in an i64.
+            let offset = if &s[at..at + 1] == "-" { k.checked_neg().ok_or_else(|| format!("`{s}`: the number is too large"))? } else { k };
+            (s[..at].trim(), offset)
         }
     };
     if !is_name(name) {
@@ -103,7 +105,7 @@ impl fmt::Display for NumberExpr {
             NumberExpr::Expr(s) => match parse_expr(s) {
                 Ok(ParsedExpr { capture: Some(name), offset: 0 }) => write!(f, "the saved “{name}”"),
                 Ok(ParsedExpr { capture: Some(name), offset }) if offset > 0 => write!(f, "the saved “{name}” plus {offset}"),
-                Ok(ParsedExpr { capture: Some(name), offset }) => write!(f, "the saved “{name}” minus {}", -offset),
+                Ok(ParsedExpr { capture: Some(name), offset }) => write!(f, "the saved “{name}” minus {}", offset.unsigned_abs()),
                 _ => write!(f, "{s}"),
             },
         }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod challenge;
 pub mod event;
 pub mod expr;
+pub mod fuzzing;
 pub mod locator;
 pub mod report;
 pub mod sentence;

@@ -32,6 +32,7 @@ fn plural(noun: &str) -> String {
     if noun.ends_with('x') || noun.ends_with('s') || noun.ends_with("ch") { format!("{noun}es") } else { format!("{noun}s") }
 }
 
+/// `nth` in words: 0 is the first, -1 the last; any `i32` a file holds, the extremes included.
 fn ordinal(n: i32) -> String {
     match n {
         -1 => "last".into(),
@@ -42,9 +43,21 @@ fn ordinal(n: i32) -> String {
         2 => "third".into(),
         3 => "fourth".into(),
         4 => "fifth".into(),
-        n if n < 0 => format!("{}th-to-last", -n),
-        n => format!("{}th", n + 1),
+        n if n < 0 => format!("{}-to-last", numbered(n.unsigned_abs().into())),
+        n => numbered(u64::from(n.unsigned_abs()) + 1),
     }
+}
+
+/// 6th, 21st, 22nd, 23rd, 111th.
+fn numbered(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 impl Locator {
@@ -220,6 +233,16 @@ mod tests {
         assert_eq!(step("do = \"select\"\non = { tag = \"select\" }\noption = \"Green\"").to_string(), "Choose “Green” in the <select> element");
         assert_eq!(step("do = \"advance_clock\"\nms = 1000").to_string(), "Let 1 second pass");
         assert_eq!(step("do = \"advance_clock\"\nms = 250").to_string(), "Let 250 ms pass");
+    }
+
+    #[test]
+    fn ordinals_take_their_english_suffix() {
+        let click = |nth: i32| step(&format!("do = \"click\"\non = {{ tag = \"li\", nth = {nth} }}")).to_string();
+        assert_eq!(click(5), "Click the 6th <li> element");
+        assert_eq!(click(20), "Click the 21st <li> element");
+        assert_eq!(click(21), "Click the 22nd <li> element");
+        assert_eq!(click(110), "Click the 111th <li> element");
+        assert_eq!(click(-23), "Click the 23rd-to-last <li> element");
     }
 
     #[test]
