@@ -83,12 +83,29 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Cookies ride along on cross-site requests, so a cookie-authenticated change (or
-/// WebSocket) must come from the API's own origin or an allowed one.
+/// WebSocket) must show that it comes from the API's own origin or an allowed one: by its
+/// `Origin`, or, from a client that sends none, by its `Referer`. A request with neither
+/// is refused: browsers send `Origin` with every such request the web app makes, and API
+/// clients use Bearer tokens, which no other site can make a browser send.
 pub fn origin_allowed(state: &crate::state::AppState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = match text(header::ORIGIN) {
+        Some(origin) => origin.to_string(),
+        None => match text(header::REFERER).and_then(origin_of_url) {
+            Some(origin) => origin,
+            None => return false,
+        },
+    };
+    let host = text(header::HOST).unwrap_or_default();
     let own = [format!("http://{host}"), format!("https://{host}")];
-    own.iter().any(|o| o == origin) || state.config.cors_origins.iter().any(|o| o == origin)
+    own.iter().any(|o| *o == origin) || state.config.cors_origins.iter().any(|o| *o == origin)
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of_url(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (!authority.is_empty() && !authority.contains('@')).then(|| format!("{scheme}://{authority}"))
 }
 
 /// Resolves the caller, checking the Origin of cookie-authenticated state changes.
@@ -142,7 +159,7 @@ pub fn user_view(state: &Shared, user: &User) -> UserView {
     UserView { id: user.id.clone(), username: user.username.clone(), email: user.email.clone(), is_admin: state.is_admin(&user.email) }
 }
 
-fn validate_registration(r: &RegisterRequest) -> ApiResult<()> {
+pub(crate) fn validate_registration(r: &RegisterRequest) -> ApiResult<()> {
     let name_ok = (3..=32).contains(&r.username.chars().count()) && r.username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !name_ok {
         return Err(ApiError::field("username", "a username is 3 to 32 letters, digits, `_` or `-`"));

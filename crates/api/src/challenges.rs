@@ -157,6 +157,11 @@ fn parse_input(slug: &str, input: &ChallengeInput) -> ApiResult<(ChallengeRow, C
     }
     let challenge = Challenge::from_parts(slug, &input.spec_toml, &input.statement, input.starter.clone(), input.reference.clone())
         .map_err(|e| ApiError::field("spec_toml", e.to_string()))?;
+    // The title is stored in a column of its own; the escape `\u0000` in the TOML text
+    // would put a NUL there.
+    if crate::nul::contains_nul(&challenge.spec.title) {
+        return Err(ApiError::field("spec_toml", format!("the title: {}", crate::nul::REFUSED)));
+    }
     let row = ChallengeRow {
         slug: slug.to_string(),
         spec_toml: input.spec_toml.clone(),
@@ -186,9 +191,15 @@ pub async fn source(State(state): State<Shared>, Admin(_): Admin, Path(slug): Pa
 /// Checks a challenge as `create` would, without saving it (the editor calls this as the
 /// admin types).
 pub async fn validate(Admin(_): Admin, Body(input): Body<ChallengeInput>) -> ApiResult<Json<Validation>> {
+    validation(&input).map(Json)
+}
+
+/// The check behind `validate` (and, through `parse_input`, `create` and `update`); the fuzz
+/// entry point calls it too.
+pub(crate) fn validation(input: &ChallengeInput) -> ApiResult<Validation> {
     let slug = input.slug.clone().unwrap_or_else(|| "draft".into());
-    let (row, challenge) = parse_input(&slug, &input)?;
-    Ok(Json(Validation { tests: view(&row, &challenge, None).tests }))
+    let (row, challenge) = parse_input(&slug, input)?;
+    Ok(Validation { tests: view(&row, &challenge, None).tests })
 }
 
 pub async fn create(State(state): State<Shared>, Admin(admin): Admin, Body(input): Body<ChallengeInput>) -> ApiResult<(StatusCode, Json<ChallengeView>)> {

@@ -19,13 +19,15 @@ pub enum ApiError {
     BodyTooLarge { limit: usize },
     #[error("the code is {size} bytes; the limit is {limit} bytes (64 KiB)")]
     CodeTooLarge { size: usize, limit: usize },
+    #[error("the request body did not arrive within {} s", .limit.as_secs())]
+    RequestTimeout { limit: std::time::Duration },
     #[error("sign in first")]
     Unauthenticated,
     #[error("wrong e-mail or password")]
     BadCredentials,
     #[error("only admins may do this")]
     Forbidden,
-    #[error("this request's Origin is not allowed")]
+    #[error("a change made with the session cookie must come from this site (its Origin, or else its Referer)")]
     BadOrigin,
     #[error("{what} not found")]
     NotFound { what: &'static str },
@@ -39,6 +41,10 @@ pub enum ApiError {
     LinkRefused(String),
     #[error("{0}")]
     Unavailable(String),
+    #[error("the database cannot be reached; try again in a few seconds")]
+    DatabaseUnavailable,
+    #[error("the code store cannot be reached; try again in a few seconds")]
+    ObjectStoreUnavailable,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -58,12 +64,13 @@ impl ApiError {
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } | ApiError::CodeTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::BadOrigin | ApiError::LinkRefused(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } | ApiError::TooManyConnections { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::DatabaseUnavailable | ApiError::ObjectStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,6 +82,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::CodeTooLarge { .. } => "code_too_large",
+            ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Forbidden => "forbidden",
@@ -85,6 +93,8 @@ impl ApiError {
             ApiError::TooManyConnections { .. } => "too_many_connections",
             ApiError::LinkRefused(_) => "link_refused",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::ObjectStoreUnavailable => "object_store_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -105,6 +115,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("unsupported_media_type", 415, "The body is not sent as application/json."),
     ("body_too_large", 413, "The request body exceeds the size limit."),
     ("code_too_large", 413, "The submitted code exceeds 64 KiB; `field` is `code`."),
+    ("request_timeout", 408, "The request body did not arrive within the body deadline; the connection is closed."),
     ("unauthenticated", 401, "No valid session: sign in, or send a live Bearer token."),
     ("bad_credentials", 401, "Wrong e-mail or password."),
     ("forbidden", 403, "Signed in, but not allowed (admin only)."),
@@ -115,6 +126,8 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("rate_limited", 429, "Too many requests; the Retry-After header says when to try again."),
     ("too_many_connections", 429, "Too many WebSocket connections for this user."),
     ("unavailable", 503, "A part the request needs is not available (e.g. no judge on this API)."),
+    ("database_unavailable", 503, "The database cannot be reached (it restarts or is down); nothing was stored. Retry-After says when to try again."),
+    ("object_store_unavailable", 503, "The object store for code cannot be reached; the submission was not stored. Retry-After says when to try again."),
     ("internal", 500, "The server failed; the submission or data is not lost. Logged with details."),
 ];
 
@@ -129,18 +142,37 @@ impl IntoResponse for ApiError {
             error["field"] = json!(field);
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
-        if let ApiError::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        let retry_after = match self {
+            ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            ApiError::DatabaseUnavailable | ApiError::ObjectStoreUnavailable => Some(OUTAGE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
 }
+
+/// What a 503 for an unreachable database or object store tells clients to wait: a
+/// restart usually takes about that long.
+const OUTAGE_RETRY_AFTER_SECS: u64 = 5;
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound { what: "resource" },
             StoreError::Conflict(field) => ApiError::Conflict { field: field.to_string() },
+            // Not the server's bug but a part that is down: a 503 the client may retry,
+            // logged as a warning (the part's own alarm says more).
+            StoreError::Database(_) if e.is_outage() => {
+                tracing::warn!("database unavailable: {e}");
+                ApiError::DatabaseUnavailable
+            }
+            StoreError::Objects(_) if e.is_outage() => {
+                tracing::warn!("object store unavailable: {e}");
+                ApiError::ObjectStoreUnavailable
+            }
             other => ApiError::Internal(other.into()),
         }
     }

@@ -1,6 +1,7 @@
 //! The JSON body extractor: malformed JSON is a 400, a bad field a 422 naming the field
 //! (`serde_path_to_error`), an oversized body a 413, all in the API's error shape.
 
+use crate::body_deadline::BodyTimedOut;
 use crate::error::ApiError;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
@@ -20,7 +21,7 @@ async fn read_body(req: Request) -> Result<Bytes, ApiError> {
     let mut body = Vec::new();
     let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::InvalidJson { message: format!("the body could not be read: {e}") })?;
+        let chunk = chunk.map_err(unreadable)?;
         seen += chunk.len();
         if seen <= MAX_BODY_BYTES {
             body.extend_from_slice(&chunk);
@@ -32,6 +33,14 @@ async fn read_body(req: Request) -> Result<Bytes, ApiError> {
         return Err(ApiError::BodyTooLarge { limit: MAX_BODY_BYTES });
     }
     Ok(Bytes::from(body))
+}
+
+/// A body that stopped arriving: too slow (the body deadline), or the connection broke.
+fn unreadable(e: axum::Error) -> ApiError {
+    match e.into_inner().downcast::<BodyTimedOut>() {
+        Ok(timed_out) => ApiError::RequestTimeout { limit: timed_out.limit },
+        Err(e) => ApiError::InvalidJson { message: format!("the body could not be read: {e}") },
+    }
 }
 
 pub struct Body<T>(pub T);
@@ -54,27 +63,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
                 ApiError::InvalidJson { message: format!("the body is not valid JSON: {inner}") }
             }
-            serde_json::error::Category::Data => {
-                let message = inner.to_string();
-                // A missing or unknown field is reported on the object that lacks or has it.
-                let field = field_of(&message).unwrap_or(path);
-                ApiError::InvalidField { field, message: strip_position(&message) }
-            }
+            serde_json::error::Category::Data => invalid_field(path, &inner.to_string()),
         }
-    })
+    })?;
+    if let Some(field) = crate::nul::in_json(bytes) {
+        return Err(ApiError::field(&field, crate::nul::REFUSED));
+    }
+    Ok(value)
+}
+
+/// The error for a value serde refused at `path` (in a body or a query string).
+pub fn invalid_field(path: String, message: &str) -> ApiError {
+    // A missing or unknown field is reported on the object that lacks or has it.
+    let field = field_of(message).unwrap_or(path);
+    ApiError::InvalidField { field, message: strip_position(message) }
 }
 
 /// The field serde names in "missing field `x`" or "unknown field `x`, expected …".
 fn field_of(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("missing field `").or_else(|| message.strip_prefix("unknown field `"))?;
-    rest.split('`').next().map(str::to_string)
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        return rest.split('`').next().map(str::to_string);
+    }
+    // An unknown field's name is the client's and may hold a backtick itself: it ends where
+    // serde's list of the expected fields begins.
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.rsplit_once("`, expected").or_else(|| rest.rsplit_once("`, there are no fields")).map(|(name, _)| name.to_string())
 }
 
 fn strip_position(message: &str) -> String {

@@ -3,16 +3,21 @@
 //! [`Grader`] seam.
 
 mod auth;
+mod body_deadline;
 pub mod cache;
 mod challenges;
 mod error;
+/// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
+pub mod fuzzing;
 mod health;
 mod json;
 pub mod limits;
 pub mod metrics;
+mod nul;
 mod objects;
 mod openapi;
 mod preview;
+mod query;
 mod queue_admin;
 mod routes;
 mod state;
@@ -62,6 +67,8 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
     let cors = cors(&state.config.cors_origins);
     let mut router = router
         .layer(axum::middleware::from_fn(metrics::track_http))
+        .layer(axum::middleware::from_fn(nul::refuse_in_path))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), body_deadline::limit))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -1,8 +1,9 @@
 //! Serves local objects behind their signed URLs (an S3 store serves its own).
 
 use crate::error::{ApiError, ApiResult};
+use crate::query::Params;
 use crate::state::Shared;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use reactlab_store::StoreError;
@@ -16,7 +17,7 @@ pub struct Signature {
 
 pub const PREFIX: &str = "/api/v1/objects";
 
-pub async fn get(State(state): State<Shared>, Path(key): Path<String>, Query(sig): Query<Signature>) -> ApiResult<Response> {
+pub async fn get(State(state): State<Shared>, Path(key): Path<String>, Params(sig): Params<Signature>) -> ApiResult<Response> {
     let signer = state.local_signer.as_ref().ok_or(ApiError::NotFound { what: "object" })?;
     signer.verify(&key, sig.expires, &sig.signature, state.db.now_ms()).map_err(|e| ApiError::LinkRefused(e.to_string()))?;
     let bytes = match state.objects.get(&key).await {

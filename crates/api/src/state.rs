@@ -34,6 +34,8 @@ pub struct ApiConfig {
     pub rate_limits: RateLimits,
     pub max_sockets_per_user: usize,
     pub ws_ping_interval: Duration,
+    /// Time a request's body has to arrive whole once its head is in.
+    pub body_timeout: Duration,
 }
 
 impl Default for ApiConfig {
@@ -48,6 +50,7 @@ impl Default for ApiConfig {
             rate_limits: RateLimits::default(),
             max_sockets_per_user: 8,
             ws_ping_interval: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }

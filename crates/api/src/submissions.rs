@@ -3,10 +3,11 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
+use crate::query::Params;
 use crate::state::{AppState, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use reactlab_core::{MAX_CODE_BYTES, SubmissionEvent};
@@ -61,13 +62,19 @@ pub struct History {
     pub next: Option<String>,
 }
 
-pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req): Body<SubmitRequest>) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
+/// The checks a submission passes before anything is looked up or stored.
+pub(crate) fn check_submission(req: &SubmitRequest) -> ApiResult<()> {
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });
     }
     if req.code.trim().is_empty() {
         return Err(ApiError::field("code", "the code is empty"));
     }
+    Ok(())
+}
+
+pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req): Body<SubmitRequest>) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
+    check_submission(&req)?;
     if state.db.challenge(&req.challenge).await?.is_none() {
         return Err(ApiError::field("challenge", format!("there is no challenge {:?}", req.challenge)));
     }
@@ -108,6 +115,10 @@ pub async fn hand_to_queue(state: &AppState, id: &str) -> Result<Option<u64>, Qu
 
 /// The caller's own submission; anyone else's is "not found", never "forbidden".
 pub async fn own(state: &AppState, user_id: &str, id: &str) -> ApiResult<Submission> {
+    if crate::nul::contains_nul(id) {
+        // No id holds one (and PostgreSQL could not even compare it): nothing to look up.
+        return Err(ApiError::NotFound { what: "submission" });
+    }
     match state.db.submission(id).await? {
         Some(s) if s.user_id == user_id => Ok(s),
         _ => Err(ApiError::NotFound { what: "submission" }),
@@ -127,7 +138,7 @@ pub async fn get(State(state): State<Shared>, current: CurrentUser, Path(id): Pa
     Ok(Json(view_of(&state, &s).await))
 }
 
-pub async fn list(State(state): State<Shared>, current: CurrentUser, Query(q): Query<HistoryQuery>) -> ApiResult<Json<History>> {
+pub async fn list(State(state): State<Shared>, current: CurrentUser, Params(q): Params<HistoryQuery>) -> ApiResult<Json<History>> {
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "limit is 1 to 100"));

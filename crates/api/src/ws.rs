@@ -21,10 +21,14 @@ use tokio::time::Instant;
 
 /// Subscriptions one socket may hold.
 const MAX_SUBSCRIPTIONS: usize = 100;
+/// A client's message is a subscribe or unsubscribe of a few dozen bytes. Anything much
+/// larger is refused by closing the socket, before it is buffered (the library's own
+/// default would let each socket hold 64 MiB).
+const MAX_CLIENT_MESSAGE_BYTES: usize = 4 * 1024;
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum ClientMessage {
+pub(crate) enum ClientMessage {
     Subscribe { id: String },
     Unsubscribe { id: String },
 }
@@ -65,6 +69,7 @@ pub async fn upgrade(State(state): State<Shared>, headers: HeaderMap, ws: WebSoc
     // A WebSocket carries the cookie cross-site like a form post: check its Origin too.
     let user = authenticate(&state, &Method::POST, &headers).await?.ok_or(ApiError::Unauthenticated)?.user;
     let slot = SocketSlot::take(&state, &user.id)?;
+    let ws = ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES).max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
     Ok(ws.on_upgrade(move |socket| async move {
         Connection { state, user: user.id, subscribed: HashSet::new(), finished: HashSet::new() }.run(socket).await;
         drop(slot);
@@ -81,6 +86,11 @@ struct Connection {
 
 fn error(code: &str, message: &str, id: Option<&str>) -> Value {
     json!({ "type": "error", "code": code, "message": message, "id": id })
+}
+
+/// A client's text frame, or the `invalid_message` error that answers it.
+pub(crate) fn parse_message(text: &str) -> Result<ClientMessage, Value> {
+    serde_json::from_str(text).map_err(|e| error("invalid_message", &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None))
 }
 
 impl Connection {
@@ -137,9 +147,9 @@ impl Connection {
     }
 
     async fn on_message(&mut self, text: &str) -> Vec<Value> {
-        let message: ClientMessage = match serde_json::from_str(text) {
+        let message = match parse_message(text) {
             Ok(m) => m,
-            Err(e) => return vec![error("invalid_message", &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None)],
+            Err(answer) => return vec![answer],
         };
         match message {
             ClientMessage::Subscribe { id } => {
