@@ -59,7 +59,7 @@ impl Objects {
     /// another address than this process does (signing needs no connection).
     pub fn s3(bucket: &str, endpoint: Option<&str>, public_endpoint: Option<&str>) -> Result<Self, StoreError> {
         let build = |endpoint: Option<&str>| {
-            let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+            let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket).with_retry(retries());
             if let Some(endpoint) = endpoint {
                 builder = builder.with_endpoint(endpoint).with_virtual_hosted_style_request(false).with_allow_http(endpoint.starts_with("http://"));
             }
@@ -78,6 +78,14 @@ impl Objects {
         self.put("health/ping", Bytes::from_static(b"ok")).await?;
         self.get("health/ping").await.map(|_| ())
     }
+}
+
+/// The client retries failed requests with back-off, but for at most 10 s (its default
+/// is 3 minutes): past that the store is down, and a learner is better told so (503) and a
+/// worker better off putting the job back than both waiting minutes.
+fn retries() -> object_store::RetryConfig {
+    let backoff = object_store::BackoffConfig { init_backoff: std::time::Duration::from_millis(100), max_backoff: std::time::Duration::from_secs(2), base: 2.0 };
+    object_store::RetryConfig { backoff, max_retries: 10, retry_timeout: std::time::Duration::from_secs(10) }
 }
 
 /// Presigned GET URLs straight to the bucket (S3 signature v4).

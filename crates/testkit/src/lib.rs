@@ -1,9 +1,15 @@
 //! Real servers for tests, on loopback: each test gets its own Redis (so it may stop and
 //! restart it), its own S3-compatible server (moto), and its own PostgreSQL database on
-//! the server `scripts/services` made sure of. Everything started here is stopped by its
-//! pid when dropped.
+//! the server `scripts/services` made sure of, or a whole private PostgreSQL server
+//! ([`PgServer`]) when it must stop it; a [`TcpGate`] in front of any of them stands for the
+//! network failing. Everything started here is stopped by its pid when dropped.
 
+mod pg_server;
 pub mod queue_model;
+mod tcp_gate;
+
+pub use pg_server::PgServer;
+pub use tcp_gate::TcpGate;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
