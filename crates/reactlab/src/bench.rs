@@ -24,8 +24,28 @@ pub struct BenchArgs {
     judge: JudgeArgs,
 }
 
-/// Clock ticks of CPU (user + system) used so far by a process and its descendants.
-fn tree_ticks(root: u32) -> u64 {
+/// The roles Chromium gives its processes (`--type=` on their command lines): where the
+/// browser's time goes.
+const KINDS: [&str; 5] = ["browser", "renderer", "network", "gpu", "other"];
+
+fn kind_of(pid: u32) -> usize {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let cmdline = String::from_utf8_lossy(&cmdline);
+    if !cmdline.contains("--type=") {
+        0
+    } else if cmdline.contains("--type=renderer") {
+        1
+    } else if cmdline.contains("NetworkService") {
+        2
+    } else if cmdline.contains("--type=gpu-process") {
+        3
+    } else {
+        4
+    }
+}
+
+/// Clock ticks of CPU (user + system) used so far by a process and its descendants, by kind.
+fn tree_ticks(root: u32) -> [u64; 5] {
     let mut parents: Vec<(u32, u32, u64)> = Vec::new();
     if let Ok(dir) = std::fs::read_dir("/proc") {
         for entry in dir.flatten() {
@@ -34,7 +54,8 @@ fn tree_ticks(root: u32) -> u64 {
             // Fields after the parenthesised command name: state ppid … utime(14) stime(15)
             // cutime(16) cstime(17). The last two hold the CPU of children that have exited
             // and been reaped: without them a renderer that ends during a phase takes its
-            // whole CPU history out of the sum (and the figure comes out too low).
+            // whole CPU history out of the sum (and the figure comes out too low). Reaped
+            // children count for their parent's kind.
             let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
             let f: Vec<&str> = rest.split_whitespace().collect();
             let (Some(ppid), Some(times)) = (f.get(1), f.get(11..15)) else { continue };
@@ -42,7 +63,7 @@ fn tree_ticks(root: u32) -> u64 {
         }
     }
     let mut tree = vec![root];
-    let mut total = 0;
+    let mut total = [0; 5];
     let mut i = 0;
     while i < tree.len() {
         let p = tree[i];
@@ -51,7 +72,7 @@ fn tree_ticks(root: u32) -> u64 {
                 tree.push(*pid);
             }
             if *pid == p {
-                total += ticks;
+                total[kind_of(p)] += ticks;
             }
         }
         i += 1;
@@ -59,8 +80,9 @@ fn tree_ticks(root: u32) -> u64 {
     total
 }
 
-/// CPU seconds of the browser tree and of this process (its exited threads included).
+/// CPU ticks of the browser tree (by kind) and of this process (its exited threads included).
 struct Cpu {
+    kinds: [u64; 5],
     browser: u64,
     judge: u64,
 }
@@ -81,11 +103,11 @@ fn self_ticks() -> u64 {
 }
 
 async fn cpu(judge: &Judge) -> Cpu {
-    let browser = match judge.pool().browser_pid().await {
+    let kinds = match judge.pool().browser_pid().await {
         Some(pid) => tree_ticks(pid),
-        None => 0,
+        None => [0; 5],
     };
-    Cpu { browser, judge: self_ticks() }
+    Cpu { kinds, browser: kinds.iter().sum(), judge: self_ticks() }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -194,11 +216,30 @@ pub async fn run(args: BenchArgs) -> u8 {
         percentile(&lat, 95.0),
         percentile(&lat, 99.0)
     );
+    let full_cpu = per(before.browser, after.browser) + per(before.judge, after.judge);
+    println!("CPU per counter submission: {:.1} ms browser + {:.1} ms judge = {full_cpu:.1} ms", per(before.browser, after.browser), per(before.judge, after.judge));
+
+    let by_kind: Vec<String> = KINDS.iter().enumerate().map(|(i, k)| format!("{k} {:.1}", per(before.kinds[i], after.kinds[i]))).collect();
+    println!("  by process (ms per submission): {}, judge {:.1}", by_kind.join(", "), per(before.judge, after.judge));
+
+    // Where a test's CPU goes: the same tests with no steps (a fresh document, React loaded,
+    // the component mounted), against the full tests.
+    let mut mount_only = counter.clone();
+    for test in &mut mount_only.spec.tests {
+        test.steps.clear();
+    }
+    let before = cpu(&judge).await;
+    for _ in 0..args.sequential {
+        grade_ok(&judge, &mount_only).await;
+    }
+    let after = cpu(&judge).await;
+    let mount = per(before.browser + before.judge, after.browser + after.judge);
+    let tests = counter.spec.tests.len().max(1) as f64;
     println!(
-        "CPU per counter submission: {:.1} ms browser + {:.1} ms judge = {:.1} ms",
-        per(before.browser, after.browser),
-        per(before.judge, after.judge),
-        per(before.browser, after.browser) + per(before.judge, after.judge)
+        "  per test: {:.1} ms to load a document with React and mount the component (fresh empty document alone: see the floor), {:.1} ms for the steps ({} steps per test on average)",
+        mount / tests,
+        (full_cpu - mount) / tests,
+        counter.spec.tests.iter().map(|t| t.steps.len()).sum::<usize>() as f64 / tests
     );
 
     // Throughput.

@@ -65,6 +65,14 @@ pub struct ServeArgs {
     /// Open WebSockets per user [default: 8].
     #[arg(long, env = "REACTLAB_MAX_SOCKETS_PER_USER")]
     pub max_sockets_per_user: Option<usize>,
+    /// Seconds a client has to send a request's head (method, path, headers); also how long
+    /// an idle kept-alive connection stays open [default: 20].
+    #[arg(long, env = "REACTLAB_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a client has to send a request's whole body once its head is in; a slower one
+    /// gets 408 and is disconnected [default: 30].
+    #[arg(long, env = "REACTLAB_BODY_TIMEOUT_SECS")]
+    pub body_timeout_secs: Option<u64>,
     #[command(flatten)]
     pub judge: JudgeArgs,
 }
@@ -150,6 +158,8 @@ struct FileConfig {
     rate_login: Option<u32>,
     rate_submit: Option<u32>,
     max_sockets_per_user: Option<usize>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
 }
 
 /// Settings with every default applied.
@@ -165,6 +175,8 @@ pub struct ServeConfig {
     pub grace: Duration,
     pub job_lease: Duration,
     pub web_dir: PathBuf,
+    /// See `http::serve`.
+    pub header_timeout: Duration,
     pub api: ApiConfig,
     pub judge: JudgeArgs,
 }
@@ -228,6 +240,7 @@ impl ServeConfig {
                 submit_per_minute: args.rate_submit.or(file.rate_submit).unwrap_or(defaults.submit_per_minute),
             },
             max_sockets_per_user: args.max_sockets_per_user.or(file.max_sockets_per_user).unwrap_or(8),
+            body_timeout: Duration::from_secs(args.body_timeout_secs.or(file.body_timeout_secs).unwrap_or(30).max(1)),
             ..ApiConfig::default()
         };
         Ok(ServeConfig {
@@ -241,6 +254,7 @@ impl ServeConfig {
             grace: Duration::from_secs(args.grace_secs.or(file.grace_secs).unwrap_or(30)),
             web_dir: args.web_dir.or(file.web_dir).unwrap_or_else(|| PathBuf::from("web/dist")),
             job_lease: Duration::from_secs(args.job_lease_secs.or(file.job_lease_secs).unwrap_or(60).max(2)),
+            header_timeout: Duration::from_secs(args.header_timeout_secs.or(file.header_timeout_secs).unwrap_or(20).max(1)),
             api,
             judge: args.judge,
         })
@@ -268,6 +282,17 @@ mod tests {
         std::fs::write(&file, "adress = \"x\"\n").unwrap();
         let err = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }, DEFAULT_ADDR).err().unwrap();
         assert!(format!("{err:#}").contains("unknown field `adress`"), "{err:#}");
+    }
+
+    #[test]
+    fn request_timeouts_have_defaults_and_come_from_the_file() {
+        let c = ServeConfig::resolve(ServeArgs::default(), DEFAULT_ADDR).unwrap();
+        assert_eq!((c.header_timeout, c.api.body_timeout), (Duration::from_secs(20), Duration::from_secs(30)));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reactlab.toml");
+        std::fs::write(&file, "header_timeout_secs = 5\nbody_timeout_secs = 0\n").unwrap();
+        let c = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }, DEFAULT_ADDR).unwrap();
+        assert_eq!((c.header_timeout, c.api.body_timeout), (Duration::from_secs(5), Duration::from_secs(1)), "0 would cut every request: 1 s at least");
     }
 
     #[test]

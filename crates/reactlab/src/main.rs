@@ -5,6 +5,8 @@ mod catalog;
 mod check;
 mod config;
 mod grade;
+mod http;
+mod load;
 mod platform;
 mod procfs;
 mod serve;
@@ -34,6 +36,10 @@ pub struct JudgeArgs {
     /// Submissions graded at once in the browser (default: the number of cores).
     #[arg(long, env = "REACTLAB_JUDGE_IN_FLIGHT", global = true)]
     pub in_flight: Option<usize>,
+    /// Run Chromium in a network namespace of its own with only a loopback interface, a
+    /// second wall behind request interception: `auto` (when the OS allows it), `required`, `off`.
+    #[arg(long, env = "REACTLAB_NETWORK_WALL", default_value = "auto", global = true)]
+    pub network_wall: reactlab_judge::launch::NetworkWall,
 }
 
 #[derive(Subcommand)]
@@ -52,6 +58,10 @@ enum Command {
     Grade(grade::GradeArgs),
     /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
     Bench(bench::BenchArgs),
+    /// Load a running server: virtual users register, submit right and wrong solutions
+    /// and wait for each verdict on the WebSocket; reports throughput, latency, errors and
+    /// (with --watch) memory growth. Loopback only unless --allow-remote.
+    Load(load::LoadArgs),
     /// Work with the challenge catalog.
     Challenges {
         #[command(subcommand)]
@@ -85,6 +95,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => exit_code(serve::migrate(args).await),
             Command::Grade(args) => grade::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Load(args) => load::run(args).await,
             Command::Challenges { command: ChallengesCommand::Check(args) } => check::run(args).await,
             Command::Challenges { command: ChallengesCommand::Schema } => {
                 println!("{}", serde_json::to_string_pretty(&reactlab_core::catalog::schema()).expect("schema serializes"));

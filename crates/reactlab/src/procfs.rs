@@ -40,3 +40,10 @@ pub fn tree_pss_bytes(root: u32) -> u64 {
         .sum::<u64>()
         * 1024
 }
+
+/// The resident set size of one process, in bytes (`VmRSS`), or `None` once it is gone.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

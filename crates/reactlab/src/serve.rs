@@ -13,7 +13,6 @@ use reactlab_core::{Challenge, GradeReport, ReactBuild, SourceFile};
 use reactlab_judge::vendor::VendorBuild;
 use reactlab_judge::Judge;
 use reactlab_store::Db;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -165,12 +164,7 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
         Role::Worker => reactlab_api::health_app(state),
         _ => reactlab_api::app(state, web_app(&config.web_dir, config.store.public_origin().as_deref())),
     };
-    let mut http_shutdown = shutdown.clone();
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = http_shutdown.wait_for(|s| *s).await;
-        })
-        .await?;
+    crate::http::serve(listener, app, config.header_timeout, shutdown.clone()).await;
     for w in workers {
         let _ = w.await;
     }

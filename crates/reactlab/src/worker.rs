@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reactlab_core::{Challenge, GradeReport, SubmissionEvent, Verdict};
 use reactlab_judge::Judge;
 use reactlab_queue::{Event, EventBus, JobQueue, Lease, WorkerStatus};
-use reactlab_store::{Db, Objects, Submission};
+use reactlab_store::{Db, Objects, StoreError, Submission};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,6 +17,10 @@ pub const MAX_ATTEMPTS: u32 = 3;
 
 /// How often a worker process says it lives (the dashboard alerts after a minute).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+
+/// How long a job waits before going back to the queue while the database or the object
+/// store is down, so that workers do not spin on a part that is down.
+const OUTAGE_PAUSE: Duration = Duration::from_secs(2);
 
 pub struct Worker {
     pub db: Db,
@@ -43,6 +47,10 @@ enum Settle {
 enum Fault {
     /// The judge's or the platform's own: try again later.
     Retry(String),
+    /// The database or the object store cannot be reached: the job goes back to the queue
+    /// and the attempt does not count (the code was not tried; an outage must not use up
+    /// a submission's attempts and end it as `internal_error`).
+    Outage(String),
     /// Trying again cannot help (the challenge is broken, the code is gone).
     Final(String),
 }
@@ -138,7 +146,7 @@ impl Worker {
                 let _ = self.queue.ack(lease).await;
                 return;
             }
-            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+            Err(e) => return self.store_failed(lease, e).await,
         };
         if submission.status == reactlab_store::SubmissionStatus::Done {
             // A duplicate delivery of a job whose result is stored.
@@ -150,7 +158,7 @@ impl Worker {
             return self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await;
         }
         if let Err(e) = self.db.mark_running(id).await {
-            return self.retry(lease, &format!("database: {e}")).await;
+            return self.store_failed(lease, e).await;
         }
         self.publish(&submission, SubmissionEvent::Running { id: id.clone() }).await;
         let waited_ms = (self.db.now_ms() - submission.created_at).max(0);
@@ -161,6 +169,7 @@ impl Worker {
         match graded {
             Ok(report) => self.finish(lease, &submission, report, Settle::Ack).await,
             Err(Fault::Final(why)) => self.finish(lease, &submission, internal_error(why), Settle::Ack).await,
+            Err(Fault::Outage(why)) => self.put_back(lease, &why).await,
             Err(Fault::Retry(why)) if lease.attempt >= MAX_ATTEMPTS => {
                 let why = format!("The judge failed, not your code ({MAX_ATTEMPTS} attempts): {why}");
                 self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await
@@ -172,8 +181,8 @@ impl Worker {
     async fn grade(&self, submission: &Submission) -> Result<GradeReport, Fault> {
         let challenge = self.challenge(&submission.challenge).await?;
         let code = self.objects.get(&submission.code_key).await.map_err(|e| match e {
-            reactlab_store::StoreError::NotFound => Fault::Final("the submitted code is missing from the object store".into()),
-            e => Fault::Retry(format!("object store: {e}")),
+            StoreError::NotFound => Fault::Final("the submitted code is missing from the object store".into()),
+            e => store_fault(e),
         })?;
         let code = String::from_utf8_lossy(&code).into_owned();
         // Tests stream out as they finish; a forwarding task keeps the judge from waiting.
@@ -202,7 +211,7 @@ impl Worker {
         let row = match self.db.challenge(slug).await {
             Ok(Some(row)) => row,
             Ok(None) => return Err(Fault::Final(format!("the challenge {slug} no longer exists"))),
-            Err(e) => return Err(Fault::Retry(format!("database: {e}"))),
+            Err(e) => return Err(store_fault(e)),
         };
         if let Some((version, parsed)) = self.challenges.lock().unwrap_or_else(|e| e.into_inner()).get(slug) {
             if *version == row.version {
@@ -232,7 +241,7 @@ impl Worker {
         };
         let all: Vec<(String, String)> = match self.db.challenge_list().await {
             Ok(list) => list.into_iter().map(|c| (c.slug, c.difficulty)).collect(),
-            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+            Err(e) => return self.store_failed(lease, e).await,
         };
         match self.db.finish_submission(id, &report, screenshot_key.as_deref(), &all).await {
             Ok(true) => {
@@ -241,7 +250,7 @@ impl Worker {
                 self.publish(submission, SubmissionEvent::Done { id: id.clone(), result: report }).await;
             }
             Ok(false) => tracing::info!(submission = %id, "already graded; this duplicate's result is dropped"),
-            Err(e) => return self.retry(lease, &format!("database: {e}")).await,
+            Err(e) => return self.store_failed(lease, e).await,
         }
         let settled = match settle {
             Settle::Ack => self.queue.ack(lease).await,
@@ -253,6 +262,25 @@ impl Worker {
         if let Err(e) = settled {
             // The result is stored: a redelivery finds it done and only acknowledges.
             tracing::warn!(submission = %id, "ack failed: {e}");
+        }
+    }
+
+    /// A store call failed before the result was recorded.
+    async fn store_failed(&self, lease: &Lease, e: StoreError) {
+        match store_fault(e) {
+            Fault::Outage(why) => self.put_back(lease, &why).await,
+            Fault::Retry(why) | Fault::Final(why) => self.retry(lease, &why).await,
+        }
+    }
+
+    /// Gives the job back untouched after a pause (the lease is renewed meanwhile): the
+    /// next worker to take it, once the part is back, grades it as a first attempt.
+    async fn put_back(&self, lease: &Lease, why: &str) {
+        metrics::counter!("reactlab_job_outages_total").increment(1);
+        tracing::warn!(submission = %lease.id, "{why}; back to the queue in {OUTAGE_PAUSE:?}, not counted as an attempt");
+        tokio::time::sleep(OUTAGE_PAUSE).await;
+        if let Err(e) = self.queue.release(lease).await {
+            tracing::warn!(submission = %lease.id, "could not put back (its lease will expire instead): {e}");
         }
     }
 
@@ -271,6 +299,11 @@ impl Worker {
             tracing::warn!(submission = %submission.id, "event not published: {e}");
         }
     }
+}
+
+/// An outage of the database or object store, or another store error (retried as a fault).
+fn store_fault(e: StoreError) -> Fault {
+    if e.is_outage() { Fault::Outage(e.to_string()) } else { Fault::Retry(e.to_string()) }
 }
 
 fn internal_error(message: String) -> GradeReport {
