@@ -1,37 +1,16 @@
 //! `reactlab api` and `reactlab worker` as separate processes on real engines: PostgreSQL,
-//! a private Redis and an S3-compatible server (moto), all on loopback.
+//! a private Redis and an S3-compatible server (moto), all on loopback. Faults (a worker
+//! killed, Redis or PostgreSQL restarted, …) are in faults.rs, one test each.
 
+mod engines;
 mod server;
 
-use reactlab_testkit::{PgDatabase, RedisServer, S3Server};
-use serde_json::{Value, json};
-use server::{Client, Server, Socket, fixture};
+use engines::{API_ARGS, Results, migrate, psql, reactlab, start_engines, watch};
+use serde_json::json;
+use server::{Client, Server, fixture};
 use std::collections::HashMap;
-use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-
-/// A fresh PostgreSQL database, a private Redis and a private S3-compatible server, and
-/// the variables that point a ReactLab process at them.
-fn start_engines() -> (PgDatabase, RedisServer, S3Server, Vec<(String, String)>) {
-    let (db, redis, s3) = (PgDatabase::create(), RedisServer::start(), S3Server::start());
-    let mut env = s3.env();
-    env.push(("REACTLAB_DATABASE_URL".into(), db.url.clone()));
-    env.push(("REACTLAB_REDIS_URL".into(), redis.url()));
-    (db, redis, s3, env)
-}
-
-fn migrate(env: &[(String, String)]) {
-    let out = reactlab(&["migrate"], env);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn reactlab(args: &[&str], env: &[(String, String)]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_reactlab")).args(args).envs(env.iter().map(|(k, v)| (k, v))).output().unwrap()
-}
-
-const API_ARGS: &[&str] = &["--rate-register", "1000", "--rate-submit", "100000", "--max-sockets-per-user", "8"];
 
 #[test]
 fn api_and_worker_refuse_to_start_on_what_they_cannot_run_on() {
@@ -69,38 +48,11 @@ fn api_and_worker_refuse_to_start_on_what_they_cannot_run_on() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("file:// or s3://"));
 }
 
-/// One learner's WebSocket: subscribes to what it is told, records every `done` it gets.
-fn watch(mut socket: Socket, done: Arc<Mutex<HashMap<String, Value>>>) -> mpsc::UnboundedSender<String> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                id = rx.recv() => match id {
-                    Some(id) => socket.subscribe(&id).await,
-                    None => return,
-                },
-                message = socket.try_next(Duration::from_secs(1)) => {
-                    if let Some(m) = message.filter(|m| m["type"] == "done") {
-                        done.lock().unwrap().insert(m["id"].as_str().unwrap().to_string(), m["result"]["verdict"].clone());
-                    }
-                }
-            }
-        }
-    });
-    tx
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql").args([url, "-tAc", sql]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash_and_a_redis_restart() {
+async fn two_apis_and_three_workers_grade_200_submissions_each_once() {
     const SUBMISSIONS: usize = 200;
     const USERS: usize = 10;
-    let (db, mut redis, _s3, env) = start_engines();
+    let (db, _redis, _s3, env) = start_engines();
     migrate(&env);
     let data = tempfile::tempdir().unwrap();
     let dir = |name: &str| {
@@ -109,19 +61,18 @@ async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash
         d
     };
     let apis: Vec<Server> = (0..2).map(|i| Server::launch("api", &dir(&format!("api{i}")), API_ARGS, &env)).collect();
-    let worker_args = ["--workers", "1", "--job-lease-secs", "6"];
-    let mut workers: Vec<Server> = (0..3).map(|i| Server::launch("worker", &dir(&format!("worker{i}")), &worker_args, &env)).collect();
+    let workers: Vec<Server> = (0..3).map(|i| Server::launch("worker", &dir(&format!("worker{i}")), &["--workers", "1"], &env)).collect();
 
     let passing = fixture("counter", "reference.jsx");
     let failing = fixture("counter", "fixtures/fail-adds-two.jsx");
-    let done: Arc<Mutex<HashMap<String, Value>>> = Default::default();
+    let results: Results = Default::default();
     let mut learners: Vec<(Vec<Client>, Vec<mpsc::UnboundedSender<String>>)> = vec![];
     for u in 0..USERS {
         let mut first = apis[0].client();
         first.register(&format!("learner{u}")).await;
         let mut second = apis[1].client();
         second.token = first.token.clone();
-        let sockets = vec![watch(first.socket().await, done.clone()), watch(second.socket().await, done.clone())];
+        let sockets = vec![watch(first.socket().await, results.clone()), watch(second.socket().await, results.clone())];
         learners.push((vec![first, second], sockets));
     }
 
@@ -137,36 +88,25 @@ async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash
         expected.insert(id, if accepted { "accepted" } else { "wrong_answer" });
     }
 
-    let mut killed = false;
-    let mut restarted = false;
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
-        let finished = done.lock().unwrap().len();
-        if !killed && finished >= 30 {
-            workers[0].kill();
-            killed = true;
-        }
-        if !restarted && finished >= 80 {
-            redis.restart();
-            restarted = true;
-        }
+        let finished = results.lock().unwrap().len();
         if finished == SUBMISSIONS {
             break;
         }
         assert!(
             Instant::now() < deadline,
             "{finished} of {SUBMISSIONS} results reached their subscribers in 10 minutes\nworker log:\n{}\napi log:\n{}",
-            workers[1].log(),
+            workers[0].log(),
             apis[0].log()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(killed && restarted);
     let elapsed = started.elapsed();
 
-    let results = done.lock().unwrap().clone();
+    let results = results.lock().unwrap().clone();
     for (id, verdict) in &expected {
-        assert_eq!(results[id], json!(verdict), "the subscriber's verdict for {id}");
+        assert_eq!(results[id].verdict, *verdict, "the subscriber's verdict for {id}");
     }
     // The record: every submission done once with its verdict, and progress counted once.
     let rows = psql(&db.url, "SELECT id || ' ' || status || ' ' || COALESCE(verdict, '') FROM submissions");
@@ -177,13 +117,9 @@ async fn two_apis_and_three_workers_grade_200_submissions_through_a_worker_crash
     }
     let accepted = expected.values().filter(|v| **v == "accepted").count();
     assert_eq!(psql(&db.url, "SELECT SUM(accepted) FROM activity"), accepted.to_string(), "each accepted result counted exactly once");
-    let api_logs: String = apis.iter().map(|a| a.log()).collect();
-    assert!(api_logs.contains("event bus subscribed again"), "the APIs lost the bus with Redis and came back to it");
-    let logs: String = workers.iter().map(|w| w.log()).collect();
-    // Usually the killed worker held a job, which another took over after its lease
-    // (the queue's own tests prove reclaiming deterministically).
-    let reclaimed = logs.contains("reclaimed a job");
-    eprintln!("{SUBMISSIONS} submissions through 2 APIs and 3 workers (one killed, reclaimed a job: {reclaimed}; Redis restarted) in {elapsed:?}");
+    let graded_by: Vec<usize> = workers.iter().map(|w| w.log().matches(" graded ").count()).collect();
+    assert!(graded_by.iter().all(|n| *n > 0), "every worker took a share: {graded_by:?}");
+    eprintln!("{SUBMISSIONS} submissions through 2 APIs and 3 workers (graded {graded_by:?}) in {elapsed:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -135,46 +135,6 @@ async fn sigterm_stops_the_server_cleanly_and_leaves_queued_jobs_queued() {
 }
 
 #[tokio::test]
-async fn other_users_see_404_for_a_submission_its_code_and_its_socket() {
-    let server = Server::start(&["--workers", "1", "--signed-url-ttl-secs", "2"]);
-    let mut owner = server.client();
-    owner.register("eve").await;
-    let code = "export default function App() { return <button>Increment</button>; }";
-    let id = owner.submit("counter", code).await;
-    let mut other = server.client();
-    other.register("mallory").await;
-    for path in [format!("/api/v1/submissions/{id}"), format!("/api/v1/submissions/{id}/code")] {
-        let r = other.get(&path).await;
-        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"), "{path}: {}", r.body);
-    }
-    let r = other.get("/api/v1/submissions/does-not-exist").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let mut socket = other.socket().await;
-    socket.subscribe(&id).await;
-    let m = socket.next(Duration::from_secs(5)).await;
-    assert_eq!((m["type"].as_str(), m["code"].as_str()), (Some("error"), Some("not_found")), "{m}");
-
-    // The owner's signed link reads the code until it expires; a tampered one never does.
-    let link = owner.get(&format!("/api/v1/submissions/{id}/code")).await.body;
-    let url = format!("{}{}", server.base, link["url"].as_str().unwrap());
-    let fetched = reqwest::get(&url).await.unwrap();
-    assert_eq!(fetched.status(), StatusCode::OK);
-    assert_eq!(fetched.text().await.unwrap(), code);
-    let last = url.chars().last().unwrap();
-    let tampered = format!("{}{}", &url[..url.len() - 1], if last == '0' { '1' } else { '0' });
-    let r = reqwest::get(&tampered).await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let other_key = url.replace(&format!("/{id}."), "/someone-else.");
-    assert_eq!(reqwest::get(&other_key).await.unwrap().status(), StatusCode::FORBIDDEN);
-    tokio::time::sleep(Duration::from_millis(2300)).await;
-    let r = reqwest::get(&url).await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "link_refused");
-    assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
-}
-
-#[tokio::test]
 async fn judge_faults_are_retried_then_become_internal_error_and_readiness_says_why() {
     // A "browser" that exits at once: every attempt is the judge's fault, never the learner's.
     let server = Server::start(&["--workers", "1", "--chromium", "/bin/false"]);
@@ -189,11 +149,6 @@ async fn judge_faults_are_retried_then_become_internal_error_and_readiness_says_
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.body["checks"]["database"], "ok");
     assert_ne!(ready.body["checks"]["judge"], "ok");
-}
-
-/// The value of the series `name{labels}` (labels as Prometheus prints them, sorted).
-fn series(metrics: &str, name_and_labels: &str) -> Option<f64> {
-    metrics.lines().find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
 }
 
 #[tokio::test]
@@ -253,10 +208,6 @@ async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again
     let metrics = boss.get("/metrics").await.body.as_str().unwrap().to_string();
     assert_eq!(series(&metrics, "reactlab_jobs_dead_lettered_total"), Some(1.0));
     assert_eq!(series(&metrics, "reactlab_job_retries_total"), Some(2.0));
-    let mut learner = first.client();
-    learner.register("nosy").await;
-    assert_eq!(learner.get("/api/v1/admin/queue").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(learner.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await.status, StatusCode::FORBIDDEN);
     first.terminate();
 
     // The browser is fixed: the admin retries the dead job and it is graded for real.

@@ -94,6 +94,16 @@ impl Server {
         }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// SIGKILL: a crash.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -126,11 +136,18 @@ pub struct Reply {
 }
 
 impl Client {
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
+    /// A request carrying this client's token (if any), to finish by hand: other headers,
+    /// cookies, raw bodies. `Reply::from` reads its answer.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
         }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self.request(method, path);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -185,7 +202,7 @@ impl Client {
 }
 
 impl Reply {
-    async fn from(r: reqwest::Response) -> Reply {
+    pub async fn from(r: reqwest::Response) -> Reply {
         let status = r.status();
         let headers = r.headers().clone();
         let text = r.text().await.unwrap();
@@ -258,6 +275,11 @@ impl Socket {
             }
         }
     }
+}
+
+/// The value of the series `name{labels}` (labels as Prometheus prints them, sorted).
+pub fn series(metrics: &str, name_and_labels: &str) -> Option<f64> {
+    metrics.lines().find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
 }
 
 pub fn fixture(challenge: &str, file: &str) -> String {

@@ -1,0 +1,68 @@
+//! `reactlab grade` as a process: its browser lives and dies with it.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The state letter of a process (`R`, `S`, `Z`, …), or None once it is gone.
+fn state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| list.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+        .collect()
+}
+
+#[test]
+fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let challenge = dir.path().join("waits");
+    std::fs::create_dir_all(&challenge).unwrap();
+    std::fs::write(
+        challenge.join("challenge.toml"),
+        "title = \"Waits\"\ndifficulty = \"easy\"\ntimeout_ms = 60000\n[[test]]\nname = \"waits\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"never\", timeout_ms = 50000 }]\n",
+    )
+    .unwrap();
+    std::fs::write(challenge.join("statement.md"), "Wait.").unwrap();
+    std::fs::write(challenge.join("starter.jsx"), "export default () => <p>no</p>;").unwrap();
+    std::fs::write(challenge.join("reference.jsx"), "export default () => <p>never</p>;").unwrap();
+    let file = dir.path().join("App.jsx");
+    std::fs::write(&file, "export default () => <p>not yet</p>;").unwrap();
+
+    let mut grade = Command::new(env!("CARGO_BIN_EXE_reactlab"))
+        .args(["grade", "--json", "--challenge"])
+        .arg(&challenge)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let grade_pid = grade.id();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let browser = loop {
+        let found = children(grade_pid).into_iter().find(|&c| {
+            std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-port"))
+        });
+        if let Some(pid) = found {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "no browser was started under `reactlab grade`");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Let it get into the test (a page open, a step waiting).
+    std::thread::sleep(Duration::from_secs(2));
+    grade.kill().unwrap(); // SIGKILL: no destructor, no shutdown code runs
+    grade.wait().unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while matches!(state(browser), Some(s) if s != 'Z') {
+        assert!(Instant::now() < deadline, "the browser {browser} outlived its judge by 10 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
