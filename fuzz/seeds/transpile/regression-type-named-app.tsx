@@ -1,0 +1,4 @@
+interface App {
+  label: string;
+}
+const Main = (props: App) => <p>{props.label}</p>;

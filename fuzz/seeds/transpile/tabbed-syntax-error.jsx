@@ -1,0 +1,5 @@
+export default function App() {
+	return <div>
+		<p>hi</p>
+	</span>;
+}
