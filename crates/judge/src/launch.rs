@@ -182,6 +182,10 @@ async fn relay_into_namespace(pid: u32, port: u16) -> io::Result<SocketAddr> {
             Err(e) => return tracing::warn!("cannot reach DevTools inside the browser's namespace: {e}"),
         };
         let Ok(mut inside) = inside.set_nonblocking(true).and_then(|_| tokio::net::TcpStream::from_std(inside)) else { return };
+        // CDP is small messages answered one by one: with Nagle's algorithm on the relay's
+        // two sockets each would wait for the peer's delayed ACK (~40 ms on Linux), which
+        // more than doubled a document's latency at the same CPU (docs/benchmarks.md).
+        let _ = outside.set_nodelay(true).and(inside.set_nodelay(true));
         let _ = tokio::io::copy_bidirectional(&mut outside, &mut inside).await;
     });
     Ok(address)
