@@ -2,6 +2,8 @@
 //! a number of submissions. Several submissions run at once, each in its own warm tab.
 
 use crate::error::JudgeError;
+use crate::harness;
+use crate::vendor_server;
 use crate::launch::{self, NetworkWall};
 use crate::tab::Tab;
 use chromiumoxide::browser::Browser;
@@ -87,11 +89,10 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     // WebRTC is outside the Content-Security-Policy: no UDP (STUN/TURN) at all.
     "force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "webrtc-ip-handling-policy=disable_non_proxied_udp",
-    // Every host name fails to resolve: nothing the page asks for can leave by DNS.
-    "host-resolver-rules=MAP * ~NOTFOUND",
+    // (Host resolver rules: set at launch, with the runtime's port.)
     // No back/forward cache (a page could otherwise come back with an earlier test's state),
     // no service workers' background sync, no translate bubble, no media router.
-    "disable-features=BackForwardCache,Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    "disable-features=LocalNetworkAccessChecks,BackForwardCache,Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
 ];
 
 pub struct LiveBrowser {
@@ -109,11 +110,16 @@ pub struct LiveBrowser {
     idle: Mutex<Vec<Tab>>,
     _profile: tempfile::TempDir,
     handler: tokio::task::JoinHandle<()>,
+    vendor_server: tokio::task::JoinHandle<()>,
+    /// Files of the React runtime its server sent (each browser context fetches each once,
+    /// then keeps it in its HTTP cache).
+    pub runtime_served: Arc<AtomicU64>,
 }
 
 impl Drop for LiveBrowser {
     fn drop(&mut self) {
         self.handler.abort();
+        self.vendor_server.abort();
         // The child process is killed on drop; the profile folder goes with the TempDir.
     }
 }
@@ -187,12 +193,15 @@ impl BrowserPool {
         let chromium = self.options.chromium.clone();
         let dir = profile.path().to_path_buf();
         let wall = self.options.network_wall;
-        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, wall, Duration::from_secs(20)).await })
+        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, harness::VENDOR_HOST, wall, Duration::from_secs(20)).await })
             .await
             .map_err(|e| launch_err(e.to_string()))?
             .map_err(launch_err)?;
         let config = HandlerConfig { request_timeout: Duration::from_secs(30), ..HandlerConfig::default() };
         let (browser, mut handler) = Browser::connect_with_config(launched.ws_url.clone(), config).await.map_err(|e| launch_err(e.to_string()))?;
+        let runtime_served = Arc::new(AtomicU64::new(0));
+        let vendor_server =
+            vendor_server::serve(launched.vendor_listener, runtime_served.clone()).map_err(|e| launch_err(format!("cannot serve the runtime: {e}")))?;
         let child = launched.child;
         let pid = child.id();
         let dead = Arc::new(AtomicBool::new(false));
@@ -212,7 +221,7 @@ impl BrowserPool {
         metrics::counter!("reactlab_browser_launches_total").increment(1);
         metrics::gauge!("reactlab_browser_network_wall").set(if launched.walled { 1.0 } else { 0.0 });
         tracing::info!(generation, chromium = %self.options.chromium.display(), network_namespace = launched.walled, "browser launched");
-        Ok(LiveBrowser { browser, pid, walled: launched.walled, child, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler })
+        Ok(LiveBrowser { browser, pid, walled: launched.walled, child, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler, vendor_server, runtime_served })
     }
 
     /// Waits for a free slot, then lends a warm tab (opening one if none is idle).

@@ -14,12 +14,17 @@ pub const WORLD_NAME: &str = "reactlab";
 pub const REPORT_BINDING: &str = "__reactlabReport";
 /// The made-up site the pages live on; each test gets a fresh origin below it.
 pub const SITE: &str = "judge.test";
+/// The one fixed origin of the React runtime (same site as every test page, so the pages
+/// share the browser context's HTTP cache for it): its modules are answered once per
+/// context with an immutable caching header, then come from the cache without a round trip
+/// through the judge. Nothing else is ever cacheable.
+pub const VENDOR_HOST: &str = "vendor.judge.test";
 
 /// A second wall behind request interception: the page may only talk to its own origin
 /// (which the judge serves), and may not start workers, frames or plugins. Form submissions
 /// are left to interception on purpose: a form submitted without preventDefault navigates,
 /// which the judge reports as the page leaving the test, as a real browser would lose it.
-pub const CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+pub const CSP: &str = "default-src 'none'; script-src 'self' http://vendor.judge.test 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; connect-src 'self'; \
 worker-src 'none'; child-src 'none'; frame-src 'none'; object-src 'none'; manifest-src 'none'; \
 base-uri 'none'";
@@ -32,7 +37,7 @@ pub fn html(vendor: &VendorBuild, clock_secret: Option<&str>) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ReactLab</title>\n{clock}\
 <script type=\"importmap\">{}</script>\n<script type=\"module\" src=\"/__reactlab/boot.js\"></script>\n\
 </head><body><div id=\"root\"></div></body></html>\n",
-        vendor.import_map
+        vendor.import_map_at(&format!("http://{VENDOR_HOST}"))
     )
 }
 

@@ -9,7 +9,7 @@
 //! exactly one connection, the judge's own.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::process::Stdio;
@@ -49,11 +49,22 @@ pub struct Launched {
     pub ws_url: String,
     /// It runs in its own network namespace.
     pub walled: bool,
+    /// Where the browser finds `vendor_host` (in its namespace when walled): for the
+    /// runtime's server.
+    pub vendor_listener: TcpListener,
 }
 
 /// Starts `chromium` with `args` and its profile in `profile`, and waits until it listens for
-/// DevTools (at most `timeout`).
-pub async fn launch(chromium: &Path, profile: &Path, args: &[String], wall: NetworkWall, timeout: Duration) -> Result<Launched, String> {
+/// DevTools (at most `timeout`). Every host name fails to resolve in the browser but
+/// `vendor_host`, which leads to the returned listener.
+pub async fn launch(chromium: &Path, profile: &Path, args: &[String], vendor_host: &str, wall: NetworkWall, timeout: Duration) -> Result<Launched, String> {
+    let listen_error = |e: io::Error| format!("cannot listen for the browser's runtime requests: {e}");
+    let host_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(listen_error)?;
+    let vendor_port = host_listener.local_addr().map_err(listen_error)?.port();
+    let mut args = args.to_vec();
+    // Nothing the page asks for can leave by DNS; the runtime's host leads to our server.
+    args.push(format!("--host-resolver-rules=MAP {vendor_host} 127.0.0.1:{vendor_port},MAP * ~NOTFOUND"));
+    let args = &args;
     let mut walled = wall != NetworkWall::Off;
     let mut child = match spawn(chromium, profile, args, walled) {
         Ok(child) => child,
@@ -68,13 +79,17 @@ pub async fn launch(chromium: &Path, profile: &Path, args: &[String], wall: Netw
     let endpoint = tokio::time::timeout(timeout, devtools_endpoint(&mut child))
         .await
         .unwrap_or_else(|_| Err(format!("Chromium did not open its DevTools endpoint within {} s", timeout.as_secs())))?;
-    let host = if walled {
+    let (host, vendor_listener) = if walled {
         let pid = child.id().ok_or("Chromium exited at once")?;
-        relay_into_namespace(pid, endpoint.port).await.map_err(|e| format!("cannot reach DevTools inside the browser's namespace: {e}"))?
+        let relay = relay_into_namespace(pid, endpoint.port).await.map_err(|e| format!("cannot reach DevTools inside the browser's namespace: {e}"))?;
+        // The same port inside the namespace, which is empty: free there.
+        drop(host_listener);
+        let inside = in_namespace_of(pid, move || TcpListener::bind((Ipv4Addr::LOCALHOST, vendor_port))).map_err(listen_error)?;
+        (relay, inside)
     } else {
-        SocketAddr::from((Ipv4Addr::LOCALHOST, endpoint.port))
+        (SocketAddr::from((Ipv4Addr::LOCALHOST, endpoint.port)), host_listener)
     };
-    Ok(Launched { child, ws_url: format!("ws://{host}{}", endpoint.path), walled })
+    Ok(Launched { child, ws_url: format!("ws://{host}{}", endpoint.path), walled, vendor_listener })
 }
 
 fn spawn(chromium: &Path, profile: &Path, args: &[String], walled: bool) -> io::Result<Child> {
@@ -192,16 +207,21 @@ async fn relay_into_namespace(pid: u32, port: u16) -> io::Result<SocketAddr> {
 }
 
 /// Opens a TCP connection to `target` from inside the network namespace of process `pid`.
-/// Namespaces belong to threads, so this runs on a thread of its own that ends afterwards;
-/// the socket stays in the namespace it was made in.
 pub fn connect_in_namespace_of(pid: u32, target: SocketAddr) -> io::Result<TcpStream> {
+    in_namespace_of(pid, move || TcpStream::connect_timeout(&target, Duration::from_secs(5)))
+}
+
+/// Runs `make` (which opens a socket) inside the network namespace of process `pid`.
+/// Namespaces belong to threads, so this runs on a thread of its own that ends afterwards;
+/// a socket stays in the namespace it was made in.
+fn in_namespace_of<T: Send + 'static>(pid: u32, make: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
     let namespace = std::fs::File::open(format!("/proc/{pid}/ns/net"))?;
     std::thread::spawn(move || {
         // SAFETY: setns on a valid descriptor, on this short-lived thread only.
         if unsafe { libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
             return Err(io::Error::last_os_error());
         }
-        TcpStream::connect_timeout(&target, Duration::from_secs(5))
+        make()
     })
     .join()
     .map_err(|_| io::Error::other("the namespace thread panicked"))?

@@ -9,6 +9,7 @@ pub mod runner;
 pub mod tab;
 pub mod transpile;
 pub mod vendor;
+mod vendor_server;
 
 pub use error::JudgeError;
 pub use browser::BrowserOptions;

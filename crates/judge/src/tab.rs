@@ -9,7 +9,7 @@ use crate::vendor::VendorBuild;
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::emulation::{SetDeviceMetricsOverrideParams, SetFocusEmulationEnabledParams};
-use chromiumoxide::cdp::browser_protocol::fetch::{self, EventRequestPaused, FailRequestParams, FulfillRequestParams, HeaderEntry};
+use chromiumoxide::cdp::browser_protocol::fetch::{self, ContinueRequestParams, EventRequestPaused, FailRequestParams, FulfillRequestParams, HeaderEntry};
 use chromiumoxide::cdp::browser_protocol::inspector::EventTargetCrashed;
 use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
 use chromiumoxide::cdp::browser_protocol::page::{AddScriptToEvaluateOnNewDocumentParams, DialogType, EventJavascriptDialogOpening, HandleJavaScriptDialogParams};
@@ -300,6 +300,8 @@ fn console_text(args: &[RemoteObject]) -> String {
 /// What to answer one request with.
 enum Answer {
     File { body_b64: String, mime: &'static str, csp: bool },
+    /// Let it go to the network (the runtime's server, through the HTTP cache).
+    Continue,
     Mock { status: u16, body_b64: String, mime: &'static str, delay: Duration },
     Fail,
     /// For navigations: cancelled, so the page stays as it was (a failed navigation would
@@ -316,6 +318,12 @@ fn on_request(page: &Page, frame: &str, shared: &Shared, ev: &EventRequestPaused
     let answer = shared.with(|s| {
         let Some(site) = s.site.clone() else { return Answer::Fail };
         let (host, path) = split_url(&url).unwrap_or(("", ""));
+        if host == harness::VENDOR_HOST && !is_document && method == "GET" {
+            // Not in the context's cache yet: on to the runtime's server, whose answer the
+            // cache keeps. Only the pinned files; anything else there fails.
+            let known = path.strip_prefix(&format!("/vendor/{}/", site.vendor.mode)).is_some_and(|file| site.vendor.file(file).is_some());
+            return if known { Answer::Continue } else { Answer::Fail };
+        }
         if host != site.host {
             if is_document && main_frame && s.violation.is_none() {
                 s.violation = Some(format!("the page tried to leave the test page for {url}"));
@@ -337,11 +345,6 @@ fn on_request(page: &Page, frame: &str, shared: &Shared, ev: &EventRequestPaused
             "/__reactlab/boot.js" => return Answer::File { body_b64: harness::b64(harness::BOOT_JS), mime: "text/javascript", csp: false },
             "/__reactlab/app.js" => return Answer::File { body_b64: site.app_b64.clone(), mime: "text/javascript", csp: false },
             _ => {}
-        }
-        if let Some(file) = path.strip_prefix(&format!("/vendor/{}/", site.vendor.mode))
-            && let Some(body) = site.vendor.file_base64(file)
-        {
-            return Answer::File { body_b64: body.to_string(), mime: "text/javascript", csp: false };
         }
         let path_only = path.split(['?', '#']).next().unwrap_or(path);
         if s.mock_uses.len() != site.mocks.len() {
@@ -383,6 +386,7 @@ fn on_request(page: &Page, frame: &str, shared: &Shared, ev: &EventRequestPaused
         };
         let _ = match answer {
             Answer::File { body_b64, mime, csp } => page.execute(fulfill(200, body_b64, mime, csp)).await.map(|_| ()),
+            Answer::Continue => page.execute(ContinueRequestParams::new(id.clone())).await.map(|_| ()),
             Answer::Mock { status, body_b64, mime, delay } => {
                 tokio::time::sleep(delay).await;
                 page.execute(fulfill(status, body_b64, mime, false)).await.map(|_| ())

@@ -1,7 +1,6 @@
 //! The pinned React runtime, embedded at build time, and the import map that points the
 //! learner's bare `react…` imports at it.
 
-use base64::Engine;
 use reactlab_core::ReactBuild;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -19,24 +18,19 @@ struct Manifest {
 
 static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| serde_json::from_str(files::MANIFEST).expect("vendor manifest is valid JSON"));
 
-/// One build of the runtime: its files (pre-encoded in base64 for CDP) and its import map.
+/// One build of the runtime: its files and its import map.
 pub struct VendorBuild {
     pub mode: &'static str,
-    /// file name → base64 body
-    files: BTreeMap<&'static str, String>,
     raw: &'static [(&'static str, &'static [u8])],
+    /// Bare specifiers → `/vendor/<mode>/<file>` on the page's own origin (the web app's
+    /// live preview).
     pub import_map: String,
 }
 
-fn build(mode: &'static str, files: &'static [(&'static str, &'static [u8])]) -> VendorBuild {
-    let imports: BTreeMap<&str, String> =
-        MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("/vendor/{mode}/{file}"))).collect();
-    VendorBuild {
-        mode,
-        files: files.iter().map(|(name, body)| (*name, base64::engine::general_purpose::STANDARD.encode(body))).collect(),
-        raw: files,
-        import_map: serde_json::json!({ "imports": imports }).to_string(),
-    }
+fn build(mode: &'static str, raw: &'static [(&'static str, &'static [u8])]) -> VendorBuild {
+    let mut build = VendorBuild { mode, raw, import_map: String::new() };
+    build.import_map = build.import_map_at("");
+    build
 }
 
 static DEVELOPMENT: LazyLock<VendorBuild> = LazyLock::new(|| build("development", files::DEVELOPMENT));
@@ -56,9 +50,12 @@ impl VendorBuild {
         self.raw.iter().find(|(name, _)| *name == file).map(|(_, body)| *body)
     }
 
-    /// The base64 body of `/vendor/<mode>/<file>`.
-    pub fn file_base64(&self, file: &str) -> Option<&str> {
-        self.files.get(file).map(String::as_str)
+    /// The import map with the runtime at `origin` (the judge's fixed runtime origin; empty
+    /// for the page's own).
+    pub fn import_map_at(&self, origin: &str) -> String {
+        let imports: BTreeMap<&str, String> =
+            MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("{origin}/vendor/{}/{file}", self.mode))).collect();
+        serde_json::json!({ "imports": imports }).to_string()
     }
 }
 
@@ -79,7 +76,7 @@ mod tests {
             for spec in crate::transpile::ALLOWED_IMPORTS {
                 let url = map["imports"][spec].as_str().unwrap_or_else(|| panic!("{spec} missing"));
                 let file = url.rsplit('/').next().unwrap();
-                assert!(v.file_base64(file).is_some(), "{url} not embedded");
+                assert!(v.file(file).is_some(), "{url} not embedded");
             }
         }
         assert!(react_version().starts_with("19."));

@@ -4,6 +4,8 @@
 mod common;
 use common::*;
 use reactlab_core::Verdict;
+use reactlab_judge::launch::NetworkWall;
+use reactlab_judge::{BrowserOptions, Judge};
 use std::net::{TcpListener, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,6 +69,29 @@ export default function App() {
 
 #[test]
 fn no_request_from_the_page_reaches_a_listening_loopback_server() {
+    assert_nothing_escapes(&JUDGE);
+}
+
+/// Request interception, the Content-Security-Policy and the host rules hold on their own
+/// too, where the OS gives no network namespace (the judge as a non-root user). The same
+/// browser shows that the React runtime is fetched from the judge's runtime server once per
+/// browser context, then taken from that context's HTTP cache.
+#[test]
+fn without_the_network_namespace_nothing_escapes_either_and_the_runtime_comes_from_the_cache() {
+    let judge = Judge::new(BrowserOptions { max_in_flight: 1, network_wall: NetworkWall::Off, ..BrowserOptions::default() });
+    let served = || RUNTIME.block_on(judge.pool().browser()).unwrap().runtime_served.load(Ordering::SeqCst);
+    let r = grade_with(&judge, COUNTER_SPEC, COUNTER_OK);
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
+    let first = served();
+    assert!(first >= 3, "react, react-dom/client and the JSX runtime come from the runtime server, it sent {first} files");
+    assert_counter_still_graded(&judge);
+    assert_eq!(served(), first, "later tests in the same browser context take the runtime from its HTTP cache");
+
+    assert_nothing_escapes(&judge);
+    RUNTIME.block_on(judge.shutdown());
+}
+
+fn assert_nothing_escapes(judge: &Judge) {
     let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
     let tcp6 = TcpListener::bind("[::1]:0").ok();
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -85,7 +110,7 @@ difficulty = "easy"
 name = "tries"
 steps = [{ do = "expect_text", on = { tag = "p" }, equals = "tried everything", timeout_ms = 8000 }]
 "#;
-    let r = grade(spec, &code);
+    let r = grade_with(judge, spec, &code);
     // Give stragglers (a retrying WebSocket, a late worker) time to show up.
     std::thread::sleep(Duration::from_millis(1500));
     let mut buf = [0u8; 1500];
