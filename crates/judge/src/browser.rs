@@ -3,9 +3,9 @@
 
 use crate::error::JudgeError;
 use crate::harness;
-use crate::vendor_server;
 use crate::launch::{self, NetworkWall};
 use crate::tab::Tab;
+use crate::vendor_server;
 use chromiumoxide::browser::Browser;
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
@@ -91,7 +91,9 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "webrtc-ip-handling-policy=disable_non_proxied_udp",
     // (Host resolver rules: set at launch, with the runtime's port.)
     // No back/forward cache (a page could otherwise come back with an earlier test's state),
-    // no service workers' background sync, no translate bubble, no media router.
+    // no service workers' background sync, no translate bubble, no media router. No Local
+    // Network Access check: it refuses the runtime's loopback server to pages served by
+    // interception (of unknown address space); the page reaches nothing else anyway.
     "disable-features=LocalNetworkAccessChecks,BackForwardCache,Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
 ];
 
