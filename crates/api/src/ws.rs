@@ -88,6 +88,18 @@ fn error(code: &str, message: &str, id: Option<&str>) -> Value {
     json!({ "type": "error", "code": code, "message": message, "id": id })
 }
 
+/// Why a subscription could not be read: an outage says so (the client retries), anything
+/// else is the server's fault.
+fn subscribe_failed(e: &ApiError, id: &str) -> Value {
+    match e {
+        ApiError::DatabaseUnavailable => error(e.code(), "the database cannot be reached; subscribe again shortly", Some(id)),
+        _ => {
+            tracing::error!("subscribe failed: {e}");
+            error("internal", "could not read the submission; try again", Some(id))
+        }
+    }
+}
+
 /// A client's text frame, or the `invalid_message` error that answers it.
 pub(crate) fn parse_message(text: &str) -> Result<ClientMessage, Value> {
     serde_json::from_str(text).map_err(|e| error("invalid_message", &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None))
@@ -163,10 +175,7 @@ impl Connection {
                         self.current_state(&id).await
                     }
                     Err(ApiError::NotFound { .. }) => vec![error("not_found", "submission not found", Some(&id))],
-                    Err(e) => {
-                        tracing::error!("subscribe failed: {e}");
-                        vec![error("internal", "could not read the submission; try again", Some(&id))]
-                    }
+                    Err(e) => vec![subscribe_failed(&e, &id)],
                 }
             }
             ClientMessage::Unsubscribe { id } => {
@@ -215,5 +224,19 @@ impl Connection {
             self.finished.insert(id.to_string());
         }
         vec![message]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subscription_during_a_database_outage_says_so_and_other_failures_are_internal() {
+        let outage = subscribe_failed(&ApiError::DatabaseUnavailable, "s1");
+        assert_eq!((outage["type"].as_str(), outage["code"].as_str(), outage["id"].as_str()), (Some("error"), Some("database_unavailable"), Some("s1")));
+        let other = subscribe_failed(&ApiError::internal(anyhow::anyhow!("boom")), "s1");
+        assert_eq!(other["code"], "internal");
+        assert!(!other["message"].as_str().unwrap().contains("boom"), "details stay in the log");
     }
 }

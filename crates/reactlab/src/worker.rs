@@ -80,23 +80,24 @@ impl Worker {
                     continue;
                 }
             };
-            let heartbeat = tokio::spawn({
-                let (queue, lease, lease_for) = (self.queue.clone(), lease.clone(), self.lease);
-                async move {
-                    loop {
-                        tokio::time::sleep(lease_for / 4).await;
-                        match queue.extend(&lease, lease_for).await {
-                            Ok(true) => {}
-                            Ok(false) => tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too"),
-                            Err(e) => tracing::warn!(submission = %lease.id, "could not renew the lease (the result is still stored once): {e}"),
-                        }
+            // In the same task as the grading, and polled after it (`biased`): once the job
+            // is settled the heartbeat is dropped before it can report the settled lease as lost.
+            let heartbeat = async {
+                loop {
+                    tokio::time::sleep(self.lease / 4).await;
+                    match self.queue.extend(&lease, self.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(submission = %lease.id, "lost the lease; another worker may grade this too"),
+                        Err(e) => tracing::warn!(submission = %lease.id, "could not renew the lease (the result is still stored once): {e}"),
                     }
                 }
-            });
+            };
             let mut stopping = shutdown.clone();
             self.in_flight.fetch_add(1, Ordering::Relaxed);
             tokio::select! {
+                biased;
                 _ = self.process(&lease) => {}
+                _ = heartbeat => {}
                 _ = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
                     tracing::warn!(submission = %lease.id, "not finished within the shutdown grace period; put back on the queue");
                     if let Err(e) = self.queue.release(&lease).await {
@@ -104,7 +105,6 @@ impl Worker {
                     }
                 }
             }
-            heartbeat.abort();
             self.in_flight.fetch_sub(1, Ordering::Relaxed);
         }
     }
