@@ -16,7 +16,7 @@ use engines::{engine_env, start_engines};
 use reactlab_testkit::{PgDatabase, PgServer, RedisServer, S3Server, TcpGate};
 use server::series;
 use std::time::Duration;
-use stream::{FaultWindow, Platform, Sample, Stream, honest_mix};
+use stream::{Platform, Sample, Stream, honest_mix};
 
 /// The tests take turns: each runs two browsers on a small machine, and figures measured
 /// beside another test's browsers would say more about the machine than about the fault.
@@ -44,10 +44,8 @@ async fn chromium_killed_mid_grading_is_relaunched_and_its_submissions_graded_ag
     let platform = Platform::launch(&db.url, &env);
     let stream = Stream::start(&platform, honest_mix(), COUNT, EVERY).await;
     stream.until_answered(COUNT / 3).await;
-    platform.until_all_workers_grade().await;
-
+    let mut window = platform.until_all_workers_grade().await;
     let browser = browser_of(platform.workers[0].pid()).expect("worker 0 runs a browser while it grades");
-    let mut window = FaultWindow::begin(&platform);
     sigkill(browser);
     window.end();
 
@@ -66,9 +64,7 @@ async fn a_worker_killed_mid_grading_has_its_job_taken_over_after_the_lease() {
     let mut platform = Platform::launch(&db.url, &env);
     let stream = Stream::start(&platform, honest_mix(), COUNT, EVERY).await;
     stream.until_answered(COUNT / 3).await;
-    platform.until_all_workers_grade().await;
-
-    let mut window = FaultWindow::begin(&platform);
+    let mut window = platform.until_all_workers_grade().await;
     platform.workers[0].kill();
     window.end();
 
@@ -85,9 +81,7 @@ async fn redis_down_and_restarted_mid_stream_loses_nothing() {
     let platform = Platform::launch(&db.url, &env);
     let stream = Stream::start(&platform, honest_mix(), COUNT, EVERY).await;
     stream.until_answered(COUNT / 3).await;
-    platform.until_all_workers_grade().await;
-
-    let mut window = FaultWindow::begin(&platform);
+    let mut window = platform.until_all_workers_grade().await;
     tokio::task::block_in_place(|| redis.kill());
     // Submissions keep coming meanwhile: they wait in the database's outbox.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -112,9 +106,7 @@ async fn postgres_restarted_mid_stream_refuses_with_503_meanwhile_and_loses_noth
     let platform = Platform::launch(&postgres.url(), &env);
     let stream = Stream::start(&platform, honest_mix(), OUTAGE_COUNT, EVERY).await;
     stream.until_answered(6).await;
-    platform.until_all_workers_grade().await;
-
-    let mut window = FaultWindow::begin(&platform);
+    let mut window = platform.until_all_workers_grade().await;
     tokio::task::block_in_place(|| postgres.stop());
     let ready = platform.apis[0].client().get("/readyz").await;
     assert_eq!(ready.status.as_u16(), 503, "readiness says the API cannot serve: {}", ready.body);
@@ -142,9 +134,7 @@ async fn the_object_store_unreachable_mid_stream_refuses_with_503_meanwhile_and_
     let platform = Platform::launch(&db.url, &env);
     let stream = Stream::start(&platform, honest_mix(), OUTAGE_COUNT, EVERY).await;
     stream.until_answered(6).await;
-    platform.until_all_workers_grade().await;
-
-    let mut window = FaultWindow::begin(&platform);
+    let mut window = platform.until_all_workers_grade().await;
     gate.close();
     let ready = platform.apis[0].client().get("/readyz").await;
     assert_eq!(ready.status.as_u16(), 503, "readiness says the API cannot serve: {}", ready.body);

@@ -112,6 +112,13 @@ impl Shared {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (Ok(client_copy), Ok(server_copy)) = (client.try_clone(), server.try_clone()) else { return };
         self.open.lock().unwrap().insert(id, (client_copy, server_copy));
+        // Accepted just before the gate closed, and recorded after it cut the open ones:
+        // cut this one too.
+        if self.listener.lock().unwrap().is_none() {
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = server.shutdown(Shutdown::Both);
+            return;
+        }
         let pump = |mut from: TcpStream, mut to: TcpStream, shared: Option<Arc<Shared>>| {
             std::thread::spawn(move || {
                 let _ = std::io::copy(&mut from, &mut to);

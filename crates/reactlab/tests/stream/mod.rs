@@ -42,10 +42,16 @@ impl Platform {
         psql(&self.database_url, "SELECT id FROM submissions WHERE status = 'running'").lines().map(str::to_string).collect()
     }
 
-    /// Waits (at most a minute) until every worker is grading, so that a fault hits work in flight.
-    pub async fn until_all_workers_grade(&self) {
+    /// Waits (at most a minute) until every worker is grading, so that a fault hits work in
+    /// flight, and returns the fault's window opened that moment (no further query between
+    /// seeing the work in flight and the fault, which the caller injects next).
+    pub async fn until_all_workers_grade(&self) -> FaultWindow {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while self.running().len() < self.workers.len() {
+        loop {
+            let in_flight = self.running();
+            if in_flight.len() >= self.workers.len() {
+                return FaultWindow::begin(in_flight);
+            }
             assert!(Instant::now() < deadline, "the workers never all graded at once\n{}", self.log_tails());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -319,8 +325,7 @@ pub struct FaultWindow {
 
 impl FaultWindow {
     /// Notes what is being graded and the time, just before the fault is injected.
-    pub fn begin(platform: &Platform) -> FaultWindow {
-        let in_flight = platform.running();
+    fn begin(in_flight: Vec<String>) -> FaultWindow {
         let now = Instant::now();
         FaultWindow { began: now, ended: now, in_flight }
     }
