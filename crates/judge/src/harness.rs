@@ -37,7 +37,7 @@ pub fn html(vendor: &VendorBuild, clock_secret: Option<&str>) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ReactLab</title>\n{clock}\
 <script type=\"importmap\">{}</script>\n<script type=\"module\" src=\"/__reactlab/boot.js\"></script>\n\
 </head><body><div id=\"root\"></div></body></html>\n",
-        vendor.import_map_at(&format!("http://{VENDOR_HOST}"))
+        vendor.judge_import_map
     )
 }
 
@@ -48,4 +48,14 @@ pub fn clock_secret() -> String {
 
 pub fn b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_csp_admits_the_runtime_origin_for_scripts_only() {
+        let script_src = super::CSP.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        assert!(script_src.contains(&format!("http://{}", super::VENDOR_HOST)), "{script_src}");
+        assert_eq!(super::CSP.matches(super::VENDOR_HOST).count(), 1, "no other directive names it");
+    }
 }

@@ -111,7 +111,8 @@ fn spawn(chromium: &Path, profile: &Path, args: &[String], walled: bool) -> io::
             // SIGKILL, a test binary that never drops its judge). It is tied to the thread
             // that spawns; the pool spawns from runtime threads, which live as long as the runtime.
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 || libc::getppid() != parent {
-                return Err(io::Error::other("the judge exited while Chromium started"));
+                // No allocation between fork and exec: a bare OS error (ECHILD: no parent).
+                return Err(io::Error::from_raw_os_error(libc::ECHILD));
             }
             if walled {
                 if libc::unshare(libc::CLONE_NEWNET) != 0 {

@@ -25,12 +25,16 @@ pub struct VendorBuild {
     /// Bare specifiers → `/vendor/<mode>/<file>` on the page's own origin (the web app's
     /// live preview).
     pub import_map: String,
+    /// The same files at the judge's fixed runtime origin (`harness::VENDOR_HOST`).
+    pub judge_import_map: String,
 }
 
 fn build(mode: &'static str, raw: &'static [(&'static str, &'static [u8])]) -> VendorBuild {
-    let mut build = VendorBuild { mode, raw, import_map: String::new() };
-    build.import_map = build.import_map_at("");
-    build
+    let import_map = |origin: &str| {
+        let imports: BTreeMap<&str, String> = MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("{origin}/vendor/{mode}/{file}"))).collect();
+        serde_json::json!({ "imports": imports }).to_string()
+    };
+    VendorBuild { mode, raw, import_map: import_map(""), judge_import_map: import_map(&format!("http://{}", crate::harness::VENDOR_HOST)) }
 }
 
 static DEVELOPMENT: LazyLock<VendorBuild> = LazyLock::new(|| build("development", files::DEVELOPMENT));
@@ -50,12 +54,9 @@ impl VendorBuild {
         self.raw.iter().find(|(name, _)| *name == file).map(|(_, body)| *body)
     }
 
-    /// The import map with the runtime at `origin` (the judge's fixed runtime origin; empty
-    /// for the page's own).
-    pub fn import_map_at(&self, origin: &str) -> String {
-        let imports: BTreeMap<&str, String> =
-            MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("{origin}/vendor/{}/{file}", self.mode))).collect();
-        serde_json::json!({ "imports": imports }).to_string()
+    /// The build whose files live under `/vendor/<mode>/`.
+    pub fn by_mode(mode: &str) -> Option<&'static VendorBuild> {
+        [&*DEVELOPMENT, &*PRODUCTION].into_iter().find(|b| b.mode == mode)
     }
 }
 

@@ -12,7 +12,6 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use reactlab_core::ReactBuild;
 use std::convert::Infallible;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -25,7 +24,16 @@ pub fn serve(listener: TcpListener, served: Arc<AtomicU64>) -> std::io::Result<t
     let listener = tokio::net::TcpListener::from_std(listener)?;
     Ok(tokio::spawn(async move {
         let mut connections = tokio::task::JoinSet::new();
-        while let Ok((stream, _)) = listener.accept().await {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors, say: the pages wait, the server stays.
+                    tracing::warn!("the runtime server cannot accept a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
             let _ = stream.set_nodelay(true);
             let served = served.clone();
             connections.spawn(async move {
@@ -45,10 +53,7 @@ pub fn serve(listener: TcpListener, served: Arc<AtomicU64>) -> std::io::Result<t
 }
 
 fn answer(method: &Method, path: &str) -> Response<Full<Bytes>> {
-    let file = path.strip_prefix("/vendor/").and_then(|rest| rest.split_once('/')).and_then(|(mode, file)| {
-        let build = [ReactBuild::Development, ReactBuild::Production].into_iter().map(VendorBuild::get).find(|b| b.mode == mode)?;
-        build.file(file)
-    });
+    let file = path.strip_prefix("/vendor/").and_then(|rest| rest.split_once('/')).and_then(|(mode, file)| VendorBuild::by_mode(mode)?.file(file));
     let builder = Response::builder();
     match (method == Method::GET, file) {
         (true, Some(body)) => builder

@@ -41,12 +41,7 @@ impl reactlab_api::Preview for JudgePreview {
         VendorBuild::get(ReactBuild::Development).import_map.clone()
     }
     fn vendor_file(&self, mode: &str, file: &str) -> Option<&'static [u8]> {
-        let build = match mode {
-            "development" => ReactBuild::Development,
-            "production" => ReactBuild::Production,
-            _ => return None,
-        };
-        VendorBuild::get(build).file(file)
+        VendorBuild::by_mode(mode)?.file(file)
     }
 }
 
