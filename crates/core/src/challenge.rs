@@ -172,4 +172,10 @@ impl TestCase {
     pub fn controls_clock(&self) -> bool {
         self.steps.iter().any(|s| matches!(s.get_ref(), Step::AdvanceClock { .. }))
     }
+
+    /// Whether the test looks for React's own warnings, which React prints once per
+    /// component and realm: such a test needs a React no earlier test has run.
+    pub fn checks_react_warnings(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s.get_ref(), Step::ExpectNoReactWarnings { .. } | Step::ExpectNoConsoleErrors { .. }))
+    }
 }

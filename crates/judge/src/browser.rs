@@ -1,16 +1,14 @@
 //! One Chromium per process: launched on first use, relaunched when it dies, recycled after
-//! a number of submissions. Several submissions run at once, each in its own warm tab.
+//! a number of submissions. Several submissions run at once, each in its own warm host page.
 
+use crate::cdp::Connection;
 use crate::error::JudgeError;
-use crate::harness;
+use crate::host::HostPage;
 use crate::launch::{self, NetworkWall};
-use crate::tab::Tab;
-use crate::vendor_server;
-use chromiumoxide::browser::Browser;
-use chromiumoxide::handler::HandlerConfig;
-use futures::StreamExt;
+use crate::site::Sites;
+use crate::site_server;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, OwnedSemaphorePermit, Semaphore};
@@ -22,8 +20,8 @@ pub struct BrowserOptions {
     pub max_in_flight: usize,
     /// Relaunch the browser after this many submissions (bounds memory growth).
     pub recycle_after: u32,
-    /// A tab (context + page) is replaced after this many tests.
-    pub tab_reuse: u32,
+    /// A host page (context + page) is rebuilt after this many submissions.
+    pub host_reuse: u32,
     /// Run the browser in a network namespace of its own (see [`launch`]).
     pub network_wall: NetworkWall,
 }
@@ -34,7 +32,7 @@ impl Default for BrowserOptions {
             chromium: default_chromium(),
             max_in_flight: std::thread::available_parallelism().map_or(2, |n| n.get()),
             recycle_after: 500,
-            tab_reuse: 200,
+            host_reuse: 200,
             network_wall: NetworkWall::Auto,
         }
     }
@@ -89,30 +87,32 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     // WebRTC is outside the Content-Security-Policy: no UDP (STUN/TURN) at all.
     "force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "webrtc-ip-handling-policy=disable_non_proxied_udp",
-    // (Host resolver rules: set at launch, with the runtime's port.)
+    // (The proxy, the judge's own server for every address, and host resolver rules that
+    // resolve nothing: set at launch, with the server's port.)
     // No back/forward cache (a page could otherwise come back with an earlier test's state),
-    // no service workers' background sync, no translate bubble, no media router. No Local
-    // Network Access check: it refuses the runtime's loopback server to pages served by
-    // interception (of unknown address space); the page reaches nothing else anyway.
-    "disable-features=LocalNetworkAccessChecks,BackForwardCache,Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    // no service workers' background sync, no translate bubble, no media router, no paint
+    // holding. No Local Network Access check: every request goes through the judge's
+    // loopback server, which the check would refuse to pages of a public address space.
+    "disable-features=LocalNetworkAccessChecks,BackForwardCache,Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,AutofillServerCommunication,CertificateTransparencyComponentUpdater,PaintHolding",
 ];
 
 pub struct LiveBrowser {
-    pub browser: Browser,
+    pub conn: Arc<Connection>,
     /// The browser process (its renderers and helpers are its descendants).
     pub pid: Option<u32>,
     /// It runs in a network namespace of its own.
     pub walled: bool,
     /// Killed when dropped.
     child: tokio::process::Child,
-    /// Set when the connection to the browser ends (it exited or crashed).
-    pub dead: Arc<AtomicBool>,
     pub generation: u64,
     submissions: AtomicU32,
-    idle: Mutex<Vec<Tab>>,
+    idle: Mutex<Vec<Arc<HostPage>>>,
     _profile: tempfile::TempDir,
-    handler: tokio::task::JoinHandle<()>,
-    vendor_server: tokio::task::JoinHandle<()>,
+    server: tokio::task::JoinHandle<()>,
+    /// What the judge's server answers for each submission being graded.
+    pub sites: Arc<Sites>,
+    /// The judge's server, as the browser's proxy.
+    proxy: String,
     /// Files of the React runtime its server sent (each browser context fetches each once,
     /// then keeps it in its HTTP cache).
     pub runtime_served: Arc<AtomicU64>,
@@ -120,17 +120,22 @@ pub struct LiveBrowser {
 
 impl Drop for LiveBrowser {
     fn drop(&mut self) {
-        self.handler.abort();
-        self.vendor_server.abort();
+        self.server.abort();
         // The child process is killed on drop; the profile folder goes with the TempDir.
     }
 }
 
 impl LiveBrowser {
     pub fn is_dead(&self) -> bool {
-        self.dead.load(Ordering::Relaxed)
+        self.conn.is_closed()
     }
 
+    /// Whether the browser process still answers (its renderers may be busy or crashed: the
+    /// browser process answers for itself).
+    pub async fn answers(&self) -> bool {
+        let version = self.conn.call_raw(None, "Browser.getVersion", serde_json::json!({}));
+        !self.is_dead() && matches!(tokio::time::timeout(Duration::from_secs(5), version).await, Ok(Ok(_)))
+    }
 }
 
 pub struct BrowserPool {
@@ -140,9 +145,9 @@ pub struct BrowserPool {
     generations: AtomicU64,
 }
 
-/// A tab lent to one submission; give it back with [`BrowserPool::give_back`].
+/// A host page lent to one submission; give it back with [`BrowserPool::give_back`].
 pub struct Lease {
-    pub tab: Option<Tab>,
+    pub host: Option<Arc<HostPage>>,
     pub browser: Arc<LiveBrowser>,
     _permit: OwnedSemaphorePermit,
 }
@@ -195,75 +200,66 @@ impl BrowserPool {
         let chromium = self.options.chromium.clone();
         let dir = profile.path().to_path_buf();
         let wall = self.options.network_wall;
-        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, harness::VENDOR_HOST, wall, Duration::from_secs(20)).await })
+        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, wall, Duration::from_secs(20)).await })
             .await
             .map_err(|e| launch_err(e.to_string()))?
             .map_err(launch_err)?;
-        let config = HandlerConfig { request_timeout: Duration::from_secs(30), ..HandlerConfig::default() };
-        let (browser, mut handler) = Browser::connect_with_config(launched.ws_url.clone(), config).await.map_err(|e| launch_err(e.to_string()))?;
+        let conn = Arc::new(Connection::connect(&launched.ws_url).await.map_err(|e| launch_err(format!("cannot connect to DevTools: {e}")))?);
         let runtime_served = Arc::new(AtomicU64::new(0));
-        let vendor_server =
-            vendor_server::serve(launched.vendor_listener, runtime_served.clone()).map_err(|e| launch_err(format!("cannot serve the runtime: {e}")))?;
+        let sites = Arc::new(Sites::default());
+        let server = site_server::serve(launched.server_listener, sites.clone(), runtime_served.clone())
+            .map_err(|e| launch_err(format!("cannot serve the pages: {e}")))?;
         let child = launched.child;
         let pid = child.id();
-        let dead = Arc::new(AtomicBool::new(false));
-        let flag = dead.clone();
-        let handler = tokio::spawn(async move {
-            while let Some(event) = handler.next().await {
-                if let Err(e) = event {
-                    tracing::debug!("browser connection: {e}");
-                    if matches!(e, chromiumoxide::error::CdpError::Ws(_) | chromiumoxide::error::CdpError::Io(_)) {
-                        break;
-                    }
-                }
-            }
-            flag.store(true, Ordering::Relaxed);
-        });
         let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
         metrics::counter!("reactlab_browser_launches_total").increment(1);
         metrics::gauge!("reactlab_browser_network_wall").set(if launched.walled { 1.0 } else { 0.0 });
         tracing::info!(generation, chromium = %self.options.chromium.display(), network_namespace = launched.walled, "browser launched");
-        Ok(LiveBrowser { browser, pid, walled: launched.walled, child, dead, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, handler, vendor_server, runtime_served })
+        Ok(LiveBrowser { conn, pid, walled: launched.walled, child, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, server, sites, proxy: launched.proxy, runtime_served })
     }
 
-    /// Waits for a free slot, then lends a warm tab (opening one if none is idle).
+    /// Waits for a free slot, then lends a warm host page (opening one if none is idle).
     pub async fn lease(&self) -> Result<Lease, JudgeError> {
         let permit = self.slots.clone().acquire_owned().await.map_err(|_| JudgeError::Browser("the judge is shutting down".into()))?;
         let browser = self.browser().await?;
         browser.submissions.fetch_add(1, Ordering::Relaxed);
         let idle = browser.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let tab = match idle {
-            Some(tab) => tab,
-            None => Tab::open(&browser.browser).await?,
+        let host = match idle {
+            Some(host) => host,
+            None => Arc::new(HostPage::open(browser.conn.clone(), &browser.proxy).await?),
         };
-        Ok(Lease { tab: Some(tab), browser, _permit: permit })
+        Ok(Lease { host: Some(host), browser, _permit: permit })
     }
 
-    /// Closes the lease's tab, which cannot be reused (it hung, crashed, closed or had its
-    /// clock stopped).
-    pub async fn drop_tab(&self, lease: &mut Lease) {
-        if let Some(old) = lease.tab.take() {
-            discard(&lease.browser, old).await;
+    /// Discards the lease's host page, which cannot be reused (it hung, crashed, or its page
+    /// misbehaved).
+    pub async fn drop_host(&self, lease: &mut Lease) {
+        if let Some(old) = lease.host.take() {
+            old.discard().await;
         }
     }
 
-    /// Gives the lease a new tab in place of its old one, if any.
-    pub async fn replace_tab(&self, lease: &mut Lease) -> Result<(), JudgeError> {
-        self.drop_tab(lease).await;
+    /// The lease's host page, opening a new one in place of one dropped.
+    pub async fn host(&self, lease: &mut Lease) -> Result<Arc<HostPage>, JudgeError> {
+        if let Some(host) = &lease.host {
+            return Ok(host.clone());
+        }
         if lease.browser.is_dead() {
             return Err(JudgeError::Browser("the browser died".into()));
         }
-        lease.tab = Some(Tab::open(&lease.browser.browser).await?);
-        Ok(())
+        let host = Arc::new(HostPage::open(lease.browser.conn.clone(), &lease.browser.proxy).await?);
+        lease.host = Some(host.clone());
+        Ok(host)
     }
 
-    /// Returns the tab to the idle list, or closes it when it is worn or unhealthy.
+    /// Returns the host page to the idle list, or discards it when it is worn or unhealthy.
     pub async fn give_back(&self, mut lease: Lease, healthy: bool) {
-        let Some(tab) = lease.tab.take() else { return };
-        if healthy && tab.uses < self.options.tab_reuse && !lease.browser.is_dead() {
-            lease.browser.idle.lock().unwrap_or_else(|e| e.into_inner()).push(tab);
+        let Some(host) = lease.host.take() else { return };
+        let uses = host.uses.fetch_add(1, Ordering::Relaxed) + 1;
+        if healthy && uses < self.options.host_reuse && !lease.browser.is_dead() {
+            lease.browser.idle.lock().unwrap_or_else(|e| e.into_inner()).push(host);
         } else {
-            discard(&lease.browser, tab).await;
+            host.discard().await;
         }
     }
 
@@ -272,8 +268,9 @@ impl BrowserPool {
         let Some(live) = self.current.lock().await.take() else { return };
         if let Ok(mut live) = Arc::try_unwrap(live) {
             live.idle.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
+            let conn = live.conn.clone();
             let closed = async {
-                live.browser.close().await.ok();
+                let _ = conn.call_raw(None, "Browser.close", serde_json::json!({})).await;
                 live.child.wait().await.ok();
             };
             if tokio::time::timeout(Duration::from_secs(5), closed).await.is_err() {
@@ -282,20 +279,4 @@ impl BrowserPool {
             }
         }
     }
-}
-
-/// Stops whatever script the page runs (an infinite loop answers nothing else), then
-/// disposes the context in the background: that closes the page without its unload
-/// handlers and ends its renderer. Nobody waits for it.
-async fn discard(browser: &Arc<LiveBrowser>, tab: Tab) {
-    let stop = tab.page.execute(chromiumoxide::cdp::js_protocol::runtime::TerminateExecutionParams::default());
-    let _ = tokio::time::timeout(Duration::from_millis(500), stop).await;
-    let context = tab.context.clone();
-    drop(tab);
-    let browser = browser.clone();
-    tokio::spawn(async move {
-        if tokio::time::timeout(Duration::from_secs(10), browser.browser.dispose_browser_context(context)).await.is_err() {
-            tracing::warn!("disposing a browser context timed out");
-        }
-    });
 }

@@ -1,18 +1,18 @@
-//! Grading one submission: transpile, then run each test in a warm tab, and decide the
-//! verdict. The learner's faults are verdicts; only the judge's own faults are errors.
+//! Grading one submission: transpile, open a fresh frame in a warm host page, run each test
+//! in it on a fresh instance of the component, and decide the verdict. The learner's faults
+//! are verdicts; only the judge's own faults are errors.
 
-use crate::browser::{BrowserOptions, BrowserPool, LiveBrowser};
+use crate::browser::{BrowserOptions, BrowserPool, Lease};
 use crate::error::JudgeError;
-use crate::harness;
+use crate::frame::Frame;
 use crate::runner::{Stop, TestRun};
-use crate::tab::{Site, fresh_host};
+use crate::site::Site;
 use crate::transpile::transpile;
 use crate::vendor::VendorBuild;
 use base64::Engine;
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, CaptureScreenshotParams};
 use reactlab_core::{Challenge, GradeReport, ReactBuild, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 use reactlab_core::report::MAX_CONSOLE_ENTRIES;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -99,8 +99,6 @@ impl Judge {
             Err(error) => return Ok(GradeReport::compile_error(error)),
         };
         let vendor = VendorBuild::get(build);
-        let html_b64 = harness::b64(&harness::html(vendor, None));
-        let app_b64 = harness::b64(&js);
 
         let mut lease = self.pool.lease().await?;
         // Time spent waiting for a free slot is not the submission's.
@@ -111,8 +109,10 @@ impl Judge {
         let mut screenshot = None;
         let mut fatal: Option<Verdict> = None;
         let mut first_failure_had_exceptions = None;
+        // The submission's frame; a new one (in a new host page) after a test that broke it.
+        let mut frame: Option<Frame> = None;
 
-        for test in &challenge.spec.tests {
+        for (index, test) in challenge.spec.tests.iter().enumerate() {
             let sentences: Vec<String> = test.steps.iter().map(|s| s.get_ref().to_string()).collect();
             if let Some(verdict) = fatal {
                 tests.push(TestResult {
@@ -124,41 +124,47 @@ impl Judge {
                 });
                 continue;
             }
-            if lease.tab.is_none() {
-                if let Err(e) = self.pool.replace_tab(&mut lease).await {
-                    self.pool.give_back(lease, false).await;
-                    return Err(e);
-                }
-            }
-            let tab = lease.tab.as_mut().expect("a tab is leased");
-            tab.uses += 1;
             let test_started = Instant::now();
             let deadline = (test_started + Duration::from_millis(challenge.test_timeout_ms())).min(submission_deadline);
-            let (clock, html_b64) = match test.controls_clock() {
-                true => {
-                    let secret = harness::clock_secret();
-                    let html = harness::b64(&harness::html(vendor, Some(&secret)));
-                    (Some(secret), html)
+            if index > 0 && test.checks_react_warnings() {
+                // React prints each warning once per realm: this test needs a fresh one.
+                if let Some(used) = frame.take() {
+                    used.close();
                 }
-                false => (None, html_b64.clone()),
+            }
+            let current = match frame.as_mut() {
+                Some(current) => current,
+                None => match self.open_frame(&mut lease, vendor, &js).await {
+                    Ok(opened) => frame.insert(opened),
+                    Err(e) => {
+                        self.pool.give_back(lease, false).await;
+                        return Err(e);
+                    }
+                },
             };
-            let site = Arc::new(Site { host: fresh_host(), clock, html_b64, app_b64: app_b64.clone(), vendor, mocks: test.mocks.clone() });
-            let mut run = TestRun::new(tab, test, deadline);
-            let outcome = run.run(site).await;
+            let mut run = TestRun::new(current, test, index, deadline);
+            let mut outcome = run.run().await;
             let failed_at = run.current_step;
+            // What the page logged, unless it cannot answer (hung or crashed).
+            if !matches!(outcome, Err(Stop::Timeout | Stop::Crash | Stop::Judge(_))) {
+                run.collect().await;
+            }
+            let logged = std::mem::take(&mut run.logged);
+            if let (Ok(()), Some(problem)) = (&outcome, &logged.left) {
+                outcome = Err(Stop::Left(problem.clone()));
+            }
             // A failure is the learner's only if the browser lived through it: one that died
             // (killed, out of memory) fails every step through no fault of the code.
-            if outcome.is_err() && !still_alive(&lease.browser).await {
+            if outcome.is_err() && !lease.browser.answers().await {
                 self.pool.give_back(lease, false).await;
                 return Err(JudgeError::Browser("the browser died while grading".into()));
             }
-            let tab = lease.tab.as_mut().expect("a tab is leased");
-            let (entries, exceptions) = tab.shared.with(|s| (std::mem::take(&mut s.console), s.exceptions));
             // The bound holds for the whole report, not just each test.
             let room = MAX_CONSOLE_ENTRIES.saturating_sub(console.len());
-            console.extend(entries.into_iter().take(room));
+            console.extend(logged.console.into_iter().take(room));
+            let exceptions = logged.exceptions;
 
-            let (ending, message, reuse_tab) = match outcome {
+            let (ending, message, reuse_frame) = match outcome {
                 Ok(()) => (Ending::Passed, None, true),
                 Err(Stop::Fail(message)) => (Ending::Failed { exceptions: exceptions > 0 }, Some(with_exception_hint(message, exceptions)), true),
                 Err(Stop::Left(why)) => (Ending::Failed { exceptions: false }, Some(format!("The page left the test: {why}")), false),
@@ -170,12 +176,13 @@ impl Judge {
                     (Ending::Fatal(Verdict::TimeLimitExceeded), Some(format!("Time limit exceeded: the page stopped responding {when} (an infinite loop?); the limit is {limit} ms.")), false)
                 }
                 Err(Stop::Judge(e)) => {
+                    drop(frame);
                     self.pool.give_back(lease, false).await;
                     return Err(e);
                 }
             };
-            if !matches!(ending, Ending::Passed) && screenshot.is_none() && !matches!(ending, Ending::Fatal(Verdict::TimeLimitExceeded)) && reuse_tab {
-                screenshot = capture(tab).await;
+            if !matches!(ending, Ending::Passed) && screenshot.is_none() && reuse_frame {
+                screenshot = capture(frame.as_ref()).await;
             }
             let steps = sentences
                 .into_iter()
@@ -201,10 +208,15 @@ impl Judge {
                 }
                 Ending::Fatal(v) => fatal = Some(v),
             }
-            if !reuse_tab {
-                // Hung, crashed or closed: the next test gets a new tab.
-                self.pool.drop_tab(&mut lease).await;
+            if !reuse_frame {
+                // Hung, crashed or misbehaved: the host page is rebuilt, and the next test
+                // gets a new frame in it.
+                frame = None;
+                self.pool.drop_host(&mut lease).await;
             }
+        }
+        if let Some(frame) = frame.take() {
+            frame.close();
         }
         self.pool.give_back(lease, true).await;
 
@@ -227,47 +239,40 @@ impl Judge {
 }
 
 impl Judge {
-    /// The floor under every test: a fresh, empty document at a never-used origin, ready for
-    /// the judge's queries (no React, no learner code). For benchmarks.
-    pub async fn blank_document(&self) -> Result<Duration, JudgeError> {
-        let mut lease = self.pool.lease().await?;
-        let started = Instant::now();
-        let tab = lease.tab.as_mut().expect("a tab is leased");
-        tab.uses += 1;
-        let blank = reactlab_core::catalog::parse_spec("blank", "title = \"blank\"\ndifficulty = \"easy\"\n[[test]]\nname = \"blank\"\nsteps = [{ do = \"reload\" }]\n")
-            .map_err(|e| JudgeError::Harness(e.to_string()))?;
-        let site = Arc::new(Site {
-            host: fresh_host(),
-            clock: None,
-            html_b64: harness::b64("<!doctype html><html><head><title>blank</title></head><body><div id=\"root\"></div></body></html>"),
-            app_b64: String::new(),
-            vendor: VendorBuild::get(ReactBuild::Production),
-            mocks: vec![],
-        });
-        let result = TestRun::new(tab, &blank.tests[0], started + Duration::from_secs(10)).load(site).await;
-        let healthy = result.is_ok();
-        self.pool.give_back(lease, healthy).await;
-        match result {
-            Ok(()) => Ok(started.elapsed()),
+    /// A fresh frame in the lease's warm host page, at a new origin, with React loaded and
+    /// the judge's world ready.
+    async fn open_frame(&self, lease: &mut Lease, vendor: &'static VendorBuild, module: &str) -> Result<Frame, JudgeError> {
+        let host = self.pool.host(lease).await?;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        match Frame::open(host, &lease.browser.sites, Site::new(vendor, module.to_string()), deadline).await {
+            Ok(frame) => Ok(frame),
+            // Nothing of the learner's runs before the frame is open: any failure is the judge's.
             Err(Stop::Judge(e)) => Err(e),
-            Err(other) => Err(JudgeError::Browser(format!("a blank page failed: {other:?}"))),
+            Err(other) => Err(JudgeError::Browser(format!("could not open a frame: {other:?}"))),
         }
     }
-}
 
-/// Whether the browser process still answers (its renderers may be busy or crashed: the
-/// browser process answers for itself).
-async fn still_alive(browser: &LiveBrowser) -> bool {
-    !browser.is_dead() && matches!(tokio::time::timeout(Duration::from_secs(5), browser.browser.version()).await, Ok(Ok(_)))
+    /// The floor under every submission: a fresh frame at a never-used origin in a warm host
+    /// page, React loaded and the judge's world ready (no learner code). For benchmarks and
+    /// readiness checks.
+    pub async fn blank_frame(&self) -> Result<Duration, JudgeError> {
+        let mut lease = self.pool.lease().await?;
+        let started = Instant::now();
+        let opened = self.open_frame(&mut lease, VendorBuild::get(ReactBuild::Production), "export default () => null;").await;
+        let elapsed = started.elapsed();
+        let healthy = opened.is_ok();
+        let outcome = opened.map(|frame| frame.close());
+        self.pool.give_back(lease, healthy).await;
+        outcome.map(|_| elapsed)
+    }
 }
 
 fn with_exception_hint(message: String, exceptions: u32) -> String {
     if exceptions > 0 { format!("{message}. Your code threw an uncaught error during this test (see the console).") } else { message }
 }
 
-async fn capture(tab: &crate::tab::Tab) -> Option<Vec<u8>> {
-    let mut params = CaptureScreenshotParams::default();
-    params.format = Some(CaptureScreenshotFormat::Png);
-    let shot = tokio::time::timeout(Duration::from_secs(3), tab.page.execute(params)).await.ok()?.ok()?;
-    base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(&shot.result.data)).ok()
+async fn capture(frame: Option<&Frame>) -> Option<Vec<u8>> {
+    let params = CaptureScreenshotParams { format: Some(CaptureScreenshotFormat::Png), ..Default::default() };
+    let shot = frame?.cdp(params, Instant::now() + Duration::from_secs(3)).await.ok()?;
+    base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(&shot.data)).ok()
 }

@@ -1,8 +1,9 @@
 //! Starting Chromium: tied to this process, and, where the OS allows, walled off from every
 //! network.
 //!
-//! Request interception is the first wall: the page's requests are answered from memory or
-//! failed. The second is a network namespace of the browser's own that holds nothing but a
+//! The judge's own server is the first wall: Chromium uses it as its HTTP proxy for every
+//! address, loopback included, and it answers only what the judge serves. The second is a
+//! network namespace of the browser's own that holds nothing but a
 //! loopback interface, so a request that somehow escaped interception (a browser bug, a new
 //! kind of request) has no route out of the machine nor to the services on its loopback.
 //! The judge reaches the DevTools endpoint inside that namespace through a relay that takes
@@ -26,7 +27,7 @@ pub enum NetworkWall {
     Auto,
     /// Refuse to launch without it.
     Required,
-    /// Never (request interception stays the only wall).
+    /// Never (the judge's proxy and the page's Content-Security-Policy stay the walls).
     Off,
 }
 
@@ -49,27 +50,33 @@ pub struct Launched {
     pub ws_url: String,
     /// It runs in its own network namespace.
     pub walled: bool,
-    /// Where the browser finds `vendor_host` (in its namespace when walled): for the
-    /// runtime's server.
-    pub vendor_listener: TcpListener,
+    /// The browser's proxy (in its namespace when walled): for the judge's server.
+    pub server_listener: TcpListener,
+    /// Its address, for the browser contexts the judge creates (they take no proxy from
+    /// the command line).
+    pub proxy: String,
 }
 
 /// Starts `chromium` with `args` and its profile in `profile`, and waits until it listens for
-/// DevTools (at most `timeout`). Every host name fails to resolve in the browser but
-/// `vendor_host`, which leads to the returned listener.
-pub async fn launch(chromium: &Path, profile: &Path, args: &[String], vendor_host: &str, wall: NetworkWall, timeout: Duration) -> Result<Launched, String> {
-    let listen_error = |e: io::Error| format!("cannot listen for the browser's runtime requests: {e}");
+/// DevTools (at most `timeout`). Every request of the browser goes to the returned
+/// listener, as its proxy; no host name resolves.
+pub async fn launch(chromium: &Path, profile: &Path, args: &[String], wall: NetworkWall, timeout: Duration) -> Result<Launched, String> {
+    let listen_error = |e: io::Error| format!("cannot listen for the browser's requests: {e}");
     let host_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(listen_error)?;
-    let vendor_port = host_listener.local_addr().map_err(listen_error)?.port();
+    let server_port = host_listener.local_addr().map_err(listen_error)?.port();
     let mut args = args.to_vec();
-    // Nothing the page asks for can leave by DNS; the runtime's host leads to our server.
-    args.push(format!("--host-resolver-rules=MAP {vendor_host} 127.0.0.1:{vendor_port},MAP * ~NOTFOUND"));
+    // Every address through the judge's server, loopback too (`<-loopback>` removes the
+    // implicit bypass); nothing resolves by DNS.
+    let proxy = format!("http://127.0.0.1:{server_port}");
+    args.push(format!("--proxy-server={proxy}"));
+    args.push("--proxy-bypass-list=<-loopback>".into());
+    args.push("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1".into());
     let args = &args;
     let mut walled = wall != NetworkWall::Off;
     let mut child = match spawn(chromium, profile, args, walled) {
         Ok(child) => child,
         Err(e) if walled && wall == NetworkWall::Auto && e.raw_os_error() == Some(libc::EPERM) => {
-            tracing::warn!("Chromium runs without its network namespace: this process may not create one ({e}); request interception is the only wall. Run the judge as root or with CAP_SYS_ADMIN, or set the network wall to `off` to silence this.");
+            tracing::warn!("Chromium runs without its network namespace: this process may not create one ({e}); the judge's proxy and the page's Content-Security-Policy are the walls. Run the judge as root or with CAP_SYS_ADMIN, or set the network wall to `off` to silence this.");
             walled = false;
             spawn(chromium, profile, args, false).map_err(|e| e.to_string())?
         }
@@ -79,17 +86,17 @@ pub async fn launch(chromium: &Path, profile: &Path, args: &[String], vendor_hos
     let endpoint = tokio::time::timeout(timeout, devtools_endpoint(&mut child))
         .await
         .unwrap_or_else(|_| Err(format!("Chromium did not open its DevTools endpoint within {} s", timeout.as_secs())))?;
-    let (host, vendor_listener) = if walled {
+    let (host, server_listener) = if walled {
         let pid = child.id().ok_or("Chromium exited at once")?;
         let relay = relay_into_namespace(pid, endpoint.port).await.map_err(|e| format!("cannot reach DevTools inside the browser's namespace: {e}"))?;
         // The same port inside the namespace, which is empty: free there.
         drop(host_listener);
-        let inside = in_namespace_of(pid, move || TcpListener::bind((Ipv4Addr::LOCALHOST, vendor_port))).map_err(listen_error)?;
+        let inside = in_namespace_of(pid, move || TcpListener::bind((Ipv4Addr::LOCALHOST, server_port))).map_err(listen_error)?;
         (relay, inside)
     } else {
         (SocketAddr::from((Ipv4Addr::LOCALHOST, endpoint.port)), host_listener)
     };
-    Ok(Launched { child, ws_url: format!("ws://{host}{}", endpoint.path), walled, vendor_listener })
+    Ok(Launched { child, ws_url: format!("ws://{host}{}", endpoint.path), walled, server_listener, proxy })
 }
 
 fn spawn(chromium: &Path, profile: &Path, args: &[String], walled: bool) -> io::Result<Child> {

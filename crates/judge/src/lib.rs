@@ -1,16 +1,19 @@
 pub mod browser;
+pub mod cdp;
 pub mod error;
+pub mod frame;
 pub mod fuzzing;
 pub mod grade;
 pub mod harness;
+pub mod host;
 pub mod input;
 pub mod launch;
 pub mod runner;
-pub mod tab;
+pub mod site;
+mod site_server;
 pub mod transpile;
 pub mod vendor;
-mod vendor_server;
 
-pub use error::JudgeError;
 pub use browser::BrowserOptions;
+pub use error::JudgeError;
 pub use grade::Judge;

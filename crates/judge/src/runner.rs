@@ -1,24 +1,23 @@
-//! Runs one test in a tab: navigates to a fresh origin, waits for the mount, then plays the
-//! steps like a careful user (actions wait until the element is actionable; expectations
-//! retry until their deadline). Every CDP call is bounded by the test's deadline, so learner
-//! code that never yields ends as a time-limit verdict instead of a stuck judge.
+//! Runs one test in a submission's frame: mounts a fresh instance of the component, then
+//! plays the steps like a careful user (actions wait until the element is actionable;
+//! expectations retry until their deadline). Every CDP call is bounded by the test's
+//! deadline, so learner code that never yields ends as a time-limit verdict instead of a
+//! stuck judge.
 
 use crate::error::JudgeError;
+use crate::frame::{Frame, Logged};
+pub use crate::frame::Stop;
+use crate::host::VIEWPORT;
 use crate::input::{self, key_def, key_events, modifier_bit};
-use crate::tab::{Mount, PageState, Site, Tab, VIEWPORT};
 use chromiumoxide::cdp::browser_protocol::input::DispatchMouseEventType;
-use chromiumoxide::cdp::browser_protocol::network::ClearBrowserCookiesParams;
-use chromiumoxide::cdp::browser_protocol::page::{NavigateParams, ReloadParams};
-use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::types::Command;
 use reactlab_core::expr::{self, NumberExpr};
 use reactlab_core::step::{Read, parse_chord};
 use reactlab_core::{ConsoleKind, Locator, Step, TestCase};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::time::{Instant, sleep, timeout_at};
+use tokio::time::{Instant, sleep};
 
 /// The default deadline of one step.
 pub const STEP_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -26,30 +25,15 @@ pub const STEP_TIMEOUT: Duration = Duration::from_millis(2000);
 /// How long `expect_no_*` steps let the page finish reporting what it already did.
 const QUIET_SETTLE: Duration = Duration::from_millis(50);
 
-/// How a test ended, when it did not pass.
-#[derive(Debug)]
-pub enum Stop {
-    /// A step's expectation was not met, or its action was impossible: the learner's answer.
-    Fail(String),
-    /// The component threw while mounting.
-    MountFailed(String),
-    /// The page stopped answering before the test's deadline (an infinite loop, …).
-    Timeout,
-    /// The renderer crashed (out of memory, …).
-    Crash,
-    /// The page left the harness (navigated away, closed itself, replaced its document).
-    Left(String),
-    /// The judge's own fault.
-    Judge(JudgeError),
-}
-
 pub struct TestRun<'a> {
-    tab: &'a Tab,
+    frame: &'a mut Frame,
     test: &'a TestCase,
+    /// The test's number in its challenge (its module instance is named after it).
+    index: usize,
     deadline: Instant,
     captures: HashMap<String, String>,
-    /// The page clock's secret and the last advance asked of it.
-    clock: Option<(String, u64)>,
+    /// What the page logged so far in this test.
+    pub logged: Logged,
     /// Index of the step being run (None while mounting).
     pub current_step: Option<usize>,
 }
@@ -66,8 +50,8 @@ macro_rules! retry {
         let pauses = [0u64, 10, 20, 50, 100];
         let mut i = 0usize;
         loop {
-            // A page that leaves, crashes or closes while a step waits ends the test at once.
-            if let Some(stop) = $run.state(|s| $run.broken(s)) {
+            // A page that leaves or crashes while a step waits ends the test at once.
+            if let Some(stop) = $run.frame.broken() {
                 break Err(stop);
             }
             match attempt(async $attempt).await {
@@ -89,134 +73,45 @@ fn attempt<T, F: Future<Output = Attempt<T>>>(f: F) -> F {
 }
 
 impl<'a> TestRun<'a> {
-    pub fn new(tab: &'a Tab, test: &'a TestCase, deadline: Instant) -> Self {
-        TestRun { tab, test, deadline, captures: HashMap::new(), clock: None, current_step: None }
+    pub fn new(frame: &'a mut Frame, test: &'a TestCase, index: usize, deadline: Instant) -> Self {
+        TestRun { frame, test, index, deadline, captures: HashMap::new(), logged: Logged::default(), current_step: None }
     }
 
-    /// Mounts the component on a fresh origin and plays every step.
-    pub async fn run(&mut self, site: Arc<Site>) -> Result<(), Stop> {
+    /// Mounts the component on a fresh root and plays every step.
+    pub async fn run(&mut self) -> Result<(), Stop> {
         let t0 = Instant::now();
-        self.load(site).await?;
-        self.wait_mount().await?;
-        self.check_health().await?;
+        self.frame.site().begin_test(&self.test.mocks);
+        // The pointer waits where no component is, as a person's hand would.
+        self.mouse(DispatchMouseEventType::MouseMoved, (VIEWPORT.0 - 1) as f64, (VIEWPORT.1 - 1) as f64, 0).await?;
+        self.frame.mount(self.index, self.test.controls_clock(), self.deadline).await?;
         tracing::debug!(test = %self.test.name, mounted = ?t0.elapsed(), "mounted");
         for (i, step) in self.test.steps.iter().enumerate() {
             self.current_step = Some(i);
             self.step(step.get_ref()).await?;
-            self.check_health().await?;
+            if let Some(stop) = self.frame.broken() {
+                return Err(stop);
+            }
         }
         tracing::debug!(test = %self.test.name, total = ?t0.elapsed(), "steps done");
         Ok(())
     }
 
-    /// Navigates the tab to the site's fresh origin (cookies cleared, pointer parked where no
-    /// component is) and waits until the judge's world exists in the new document.
-    pub async fn load(&mut self, site: Arc<Site>) -> Result<(), Stop> {
-        let url = format!("http://{}/", site.host);
-        self.clock = site.clock.clone().map(|secret| (secret, 0));
-        self.tab.shared.with(|s| *s = PageState::for_test(site, &self.test.name));
-        self.cdp(ClearBrowserCookiesParams::default()).await?;
-        self.mouse(DispatchMouseEventType::MouseMoved, (VIEWPORT.0 - 1) as f64, (VIEWPORT.1 - 1) as f64, 0).await?;
-        let nav = self.cdp(NavigateParams::new(url)).await?;
-        if let Some(error) = nav.error_text {
-            return Err(Stop::Judge(JudgeError::Browser(format!("navigation failed: {error}"))));
-        }
-        self.wait_until(|s| s.world.map(|_| Ok(()))).await
-    }
-
-    fn state<R>(&self, f: impl FnOnce(&PageState) -> R) -> R {
-        f(&self.tab.shared.state.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    /// Waits for a condition on the page's state, until the test's deadline.
-    async fn wait_until<T>(&self, mut check: impl FnMut(&PageState) -> Option<Result<T, Stop>>) -> Result<T, Stop> {
-        loop {
-            let notified = self.tab.shared.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(r) = self.state(&mut check) {
-                return r;
-            }
-            if let Some(stop) = self.state(|s| self.broken(s)) {
-                return Err(stop);
-            }
-            if timeout_at(self.deadline, notified).await.is_err() {
-                return Err(self.state(|s| self.broken(s)).unwrap_or(Stop::Timeout));
-            }
-        }
-    }
-
-    fn broken(&self, s: &PageState) -> Option<Stop> {
-        if s.crashed {
-            Some(Stop::Crash)
-        } else if s.closed {
-            Some(Stop::Left("the page closed itself (window.close())".into()))
-        } else {
-            s.violation.clone().map(Stop::Left)
-        }
-    }
-
-    async fn wait_mount(&self) -> Result<(), Stop> {
-        self.wait_until(|s| match (&s.mount, s.world) {
-            (Some(Mount::Failed(e)), _) => Some(Err(Stop::MountFailed(e.clone()))),
-            (Some(Mount::Mounted), Some(_)) => Some(Ok(())),
-            _ => None,
-        })
-        .await
+    /// Collects what the page logged since the last look, into [`TestRun::logged`].
+    pub async fn collect(&mut self) {
+        let more = self.frame.drain(&self.test.name, self.deadline).await;
+        self.logged.console.extend(more.console);
+        self.logged.exceptions += more.exceptions;
+        self.logged.left = self.logged.left.take().or(more.left);
     }
 
     /// One CDP command, bounded by the test's deadline.
     async fn cdp<C: Command>(&self, cmd: C) -> Result<C::Response, Stop> {
-        match timeout_at(self.deadline, self.tab.page.execute(cmd)).await {
-            Ok(Ok(r)) => Ok(r.result),
-            Ok(Err(e)) => Err(self.explain_error(e.to_string()).await),
-            Err(_) => Err(self.state(|s| self.broken(s)).unwrap_or(Stop::Timeout)),
-        }
+        self.frame.cdp(cmd, self.deadline).await
     }
 
-    /// A command failed: the page may have done something (navigated, crashed, closed) whose
-    /// event the listener has not handled yet. Give it a moment before blaming the judge.
-    async fn explain_error(&self, error: String) -> Stop {
-        let grace = (Instant::now() + Duration::from_millis(250)).min(self.deadline);
-        loop {
-            let notified = self.tab.shared.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(stop) = self.state(|s| self.broken(s)) {
-                return stop;
-            }
-            if timeout_at(grace, notified).await.is_err() {
-                return Stop::Judge(JudgeError::Browser(error));
-            }
-        }
-    }
-
-    /// Calls `__rl.<function>(...args)` in the judge's isolated world.
+    /// Calls a function of the judge's world, bounded by the test's deadline.
     async fn world(&self, function: &str, args: Value) -> Result<Value, Stop> {
-        let context = self.wait_until(|s| s.world.map(Ok)).await?;
-        let args = match args {
-            Value::Array(a) => a.iter().map(Value::to_string).collect::<Vec<_>>().join(", "),
-            other => other.to_string(),
-        };
-        let mut params = EvaluateParams::new(format!("__rl.{function}({args})"));
-        params.context_id = Some(context);
-        params.return_by_value = Some(true);
-        let r = self.cdp(params).await?;
-        if let Some(ex) = r.exception_details {
-            let what = ex.exception.and_then(|e| e.description).unwrap_or(ex.text);
-            return Err(self.explain_error(format!("__rl.{function}: {what}")).await);
-        }
-        Ok(r.result.value.unwrap_or(Value::Null))
-    }
-
-    async fn check_health(&self) -> Result<(), Stop> {
-        if let Some(stop) = self.state(|s| self.broken(s)) {
-            return Err(stop);
-        }
-        match self.world("health", json!([])).await? {
-            Value::String(problem) => Err(Stop::Left(problem)),
-            _ => Ok(()),
-        }
+        self.frame.world(function, args, self.deadline).await
     }
 
     async fn mouse(&self, kind: DispatchMouseEventType, x: f64, y: f64, clicks: i64) -> Result<(), Stop> {
@@ -577,42 +472,32 @@ impl<'a> TestRun<'a> {
                 Ok(())
             }
             Step::AdvanceClock { ms } => {
-                let Some((secret, seq)) = self.clock.as_mut() else {
+                if !self.test.controls_clock() {
                     return Err(Stop::Judge(JudgeError::Harness("the page has no clock".into())));
-                };
-                *seq += 1;
-                let (secret, seq) = (secret.clone(), *seq);
-                self.world("tick", json!([secret, ms, seq])).await?;
+                }
                 // A timer that never returns keeps the clock from answering: a time limit.
-                self.wait_until(|s| (s.clock_done >= seq).then_some(Ok(()))).await
+                self.world("tick", json!([ms])).await.map(|_| ())
             }
             Step::Reload {} => {
-                self.tab.shared.with(|s| {
-                    s.expect_document = true;
-                    s.mount = None;
-                    s.world = None;
-                });
-                self.cdp(ReloadParams::default()).await?;
-                self.wait_mount().await
+                self.frame.reload(self.deadline).await?;
+                self.frame.mount(self.index, self.test.controls_clock(), self.deadline).await
             }
         }
     }
 
-    async fn expect_quiet(&self, kinds: &[ConsoleKind], containing: Option<&str>, what: &str) -> Result<(), Stop> {
+    async fn expect_quiet(&mut self, kinds: &[ConsoleKind], containing: Option<&str>, what: &str) -> Result<(), Stop> {
         // What the page already did may not be recorded yet: an unhandled rejection is reported
-        // a task after it happens, and the listener records events on its own task. Give both
-        // a moment, then make a round trip so the page has run what was queued before it.
+        // a task after it happens. Give it a moment; the look itself is a round trip, so the
+        // page has run what was queued before it.
         sleep(QUIET_SETTLE.min(self.deadline.saturating_duration_since(Instant::now()))).await;
-        self.world("health", json!([])).await?;
-        sleep(Duration::from_millis(10).min(self.deadline.saturating_duration_since(Instant::now()))).await;
-        let name = self.test.name.clone();
+        self.collect().await;
         let about = containing.map(str::to_lowercase);
-        let first = self.state(|s| {
-            s.console
-                .iter()
-                .find(|e| e.test.as_deref() == Some(&name) && kinds.contains(&e.kind) && about.as_ref().is_none_or(|a| e.text.to_lowercase().contains(a)))
-                .map(|e| e.text.clone())
-        });
+        let first = self
+            .logged
+            .console
+            .iter()
+            .find(|e| kinds.contains(&e.kind) && about.as_ref().is_none_or(|a| e.text.to_lowercase().contains(a)))
+            .map(|e| e.text.clone());
         match first {
             None => Ok(()),
             Some(text) => Err(Stop::Fail(format!("Expected no {what}, but the page logged: {}", short(&text)))),

@@ -185,7 +185,7 @@ pub async fn run(args: BenchArgs) -> u8 {
     let before = cpu(&judge).await;
     let mut floor: Vec<f64> = Vec::new();
     for _ in 0..args.sequential {
-        match judge.blank_document().await {
+        match judge.blank_frame().await {
             Ok(d) => floor.push(d.as_secs_f64() * 1000.0),
             Err(e) => eprintln!("warning: blank document: {e}"),
         }
@@ -193,7 +193,7 @@ pub async fn run(args: BenchArgs) -> u8 {
     let after = cpu(&judge).await;
     floor.sort_by(f64::total_cmp);
     println!(
-        "floor (fresh empty document at a new origin): p50 {:.1} ms, p95 {:.1} ms; CPU {:.1} ms browser + {:.1} ms judge per document",
+        "floor (fresh frame at a new origin, React loaded, no component): p50 {:.1} ms, p95 {:.1} ms; CPU {:.1} ms browser + {:.1} ms judge per document",
         percentile(&floor, 50.0),
         percentile(&floor, 95.0),
         (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second() / floor.len().max(1) as f64,

@@ -26,7 +26,7 @@ impl Grader for JudgeGrader {
         self.0.grade_with_retries(challenge, &file.name, &file.code, crate::worker::MAX_ATTEMPTS).await
     }
     async fn ready(&self) -> Result<(), String> {
-        self.0.blank_document().await.map(|_| ()).map_err(|e| e.to_string())
+        self.0.blank_frame().await.map(|_| ()).map_err(|e| e.to_string())
     }
 }
 

@@ -1,8 +1,10 @@
-// The judge's eyes: runs in an isolated world ("reactlab") of every harness page. It shares
-// the DOM with the learner's code but not its JavaScript globals or prototypes, so code that
-// replaces document.querySelector, Element.prototype getters or MutationObserver in the page
-// cannot change what the judge sees. Everything returns plain JSON-able values.
-(() => {
+// The judge's eyes: runs in an isolated world ("reactlab") of each submission's frame. It
+// shares the DOM with the learner's code but not its JavaScript globals or prototypes, so
+// code that replaces document.querySelector, Element.prototype getters or MutationObserver in
+// the page cannot change what the judge sees. Everything returns plain JSON-able values.
+// It talks to the frame's harness (frame.js) by DOM events named with the site's secret:
+// events cross worlds, their string details too, and the page cannot guess the names.
+(secret) => {
   const collapse = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
   const matches = (actual, expected, exact) => {
     const a = collapse(actual);
@@ -201,12 +203,47 @@
   const NUMBER = /(?<![\w.])-?\d+(?:\.\d+)?/g; // "5", "-3", "2.5", also "5s"; not the 2 of "h2"
   const numbersIn = (text) => [...new Set((text.match(NUMBER) ?? []).map(Number))];
 
+  let nextAsk = 1;
+  const waiting = new Map();
+  const acknowledged = new Set();
+  addEventListener(`reactlab-${secret}-reply`, (event) => {
+    event.stopImmediatePropagation();
+    const { id, ack, value } = JSON.parse(event.detail);
+    if (ack) { acknowledged.add(id); return; }
+    const wake = waiting.get(id);
+    if (wake) { waiting.delete(id); wake(value); }
+  }, true);
+  // Asks the frame's harness; it answers at once or, for a mount or a clock move, when done.
+  // It acknowledges every question as it gets it: without that, it is gone (document.open()
+  // erases every listener of the window), and the answer is null at once.
+  const ask = (op, args) => new Promise((resolve) => {
+    const id = nextAsk++;
+    waiting.set(id, resolve);
+    dispatchEvent(new CustomEvent(`reactlab-${secret}-cmd`, { detail: JSON.stringify({ id, op, args }) }));
+    if (!acknowledged.delete(id)) { waiting.delete(id); resolve(null); }
+  });
+
   let root = null;
   const api = {
+    // Mounts test `test` (the clock standing still if `clock`): { type: 'mounted' } or
+    // { type: 'mount-error', message }.
+    async mount(test, clock) {
+      root = null;
+      const outcome = await ask('mount', [test, clock]);
+      root = document.getElementById('root');
+      return outcome;
+    },
+    // What the page logged since the last drain: { console: [{ kind, text }], dropped, exceptions }.
+    drain() {
+      return ask('drain', []);
+    },
+    // Moves the page clock `ms` forward, running the timers due on the way.
+    tick(ms) {
+      return ask('tick', [ms]);
+    },
     // Whether the page is still the harness: the mount point the component was mounted
     // into is still there.
     health() {
-      if (!root) root = document.getElementById('root');
       if (!root) return 'the page has no mount point';
       if (!root.isConnected || document.getElementById('root') !== root) {
         return 'the page replaced its own document (document.write/open, or the mount point was removed)';
@@ -284,11 +321,6 @@
         default: return { error: `cannot read ${what}` };
       }
     },
-    // Asks the page clock to move `ms` forward (see clock.js); it reports back when done.
-    tick(secret, ms, seq) {
-      dispatchEvent(new CustomEvent(`reactlab-clock-${secret}`, { detail: `${ms}:${seq}` }));
-      return true;
-    },
     focus(loc) {
       const r = resolve(loc);
       if (r.error) return r;
@@ -329,6 +361,10 @@
       return { ok: true };
     },
   };
-  Object.freeze(api);
-  Object.defineProperty(globalThis, '__rl', { value: api, writable: false, configurable: false });
-})();
+  // One call of the judge: the answer, and whether the page is still the harness.
+  const run = async (name, args) => {
+    const value = await api[name](...args);
+    return { value, health: api.health() };
+  };
+  Object.defineProperty(globalThis, '__rl', { value: Object.freeze({ run }), writable: false, configurable: false });
+}

@@ -1,0 +1,202 @@
+//! A thin Chrome DevTools Protocol client: one WebSocket to the browser, commands with or
+//! without a session, replies matched by id, and the few events the judge listens for.
+//!
+//! chromiumoxide's protocol types describe the commands; its page layer is not used, because
+//! it enables the Page, Runtime, Network, Log and Performance domains on every page and so
+//! streams an event for every document, request, console call and execution context. The
+//! judge's hot path needs none of them (docs/judge.md, "A small CDP conversation").
+
+use chromiumoxide::types::Command;
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CdpError {
+    #[error("the connection to the browser is closed")]
+    Closed,
+    #[error("{method}: {message}")]
+    Protocol { method: String, message: String },
+    #[error("{method}: cannot read the reply: {error}")]
+    Reply { method: String, error: serde_json::Error },
+}
+
+/// What happened to a session's target, as its events tell.
+#[derive(Default)]
+pub struct SessionEvents {
+    /// The target's renderer crashed (Inspector.targetCrashed).
+    pub crashed: AtomicBool,
+    /// The session ended (the target closed, or the browser connection did).
+    pub detached: AtomicBool,
+    pub changed: Notify,
+}
+
+type Pending = oneshot::Sender<Result<Value, String>>;
+
+#[derive(Default)]
+struct Routes {
+    pending: HashMap<u64, (String, Pending)>,
+    sessions: HashMap<String, Arc<SessionEvents>>,
+    closed: bool,
+}
+
+/// One connection to one browser; cheap to share behind an `Arc`.
+pub struct Connection {
+    outgoing: mpsc::UnboundedSender<Message>,
+    routes: Arc<Mutex<Routes>>,
+    next_id: AtomicU64,
+    closed: Arc<AtomicBool>,
+    tasks: [tokio::task::JoinHandle<()>; 2],
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Connection {
+    pub async fn connect(url: &str) -> Result<Connection, String> {
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().max_message_size(Some(256 << 20)).max_frame_size(Some(256 << 20));
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await.map_err(|e| e.to_string())?;
+        let (mut sink, mut stream) = socket.split();
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<Message>();
+        let routes = Arc::new(Mutex::new(Routes::default()));
+        let closed = Arc::new(AtomicBool::new(false));
+        let writer = tokio::spawn(async move {
+            while let Some(message) = queue.recv().await {
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let reader = {
+            let routes = routes.clone();
+            let closed = closed.clone();
+            tokio::spawn(async move {
+                while let Some(Ok(message)) = stream.next().await {
+                    if let Message::Text(text) = message {
+                        dispatch(&routes, text.as_str());
+                    }
+                }
+                closed.store(true, Ordering::SeqCst);
+                let mut r = routes.lock().unwrap_or_else(|e| e.into_inner());
+                r.closed = true;
+                for (_, (_, reply)) in r.pending.drain() {
+                    let _ = reply.send(Err("the connection to the browser closed".into()));
+                }
+                for events in r.sessions.values() {
+                    events.detached.store(true, Ordering::SeqCst);
+                    events.changed.notify_waiters();
+                }
+            })
+        };
+        Ok(Connection { outgoing, routes, next_id: AtomicU64::new(1), closed, tasks: [writer, reader] })
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Sends a command (to the browser, or to the target of `session`) and waits for its reply.
+    /// The caller bounds the wait: a renderer busy in an endless loop never answers.
+    pub async fn call<C: Command>(&self, session: Option<&str>, command: C) -> Result<C::Response, CdpError> {
+        let method = command.identifier().to_string();
+        let params = serde_json::to_value(&command).map_err(|error| CdpError::Reply { method: method.clone(), error })?;
+        let value = self.call_raw(session, &method, params).await?;
+        C::response_from_value(value).map_err(|error| CdpError::Reply { method, error })
+    }
+
+    pub async fn call_raw(&self, session: Option<&str>, method: &str, params: Value) -> Result<Value, CdpError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+            if r.closed {
+                return Err(CdpError::Closed);
+            }
+            r.pending.insert(id, (method.to_string(), tx));
+        }
+        tracing::trace!(id, method, session, "cdp call");
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(session) = session {
+            message["sessionId"] = Value::String(session.to_string());
+        }
+        // Dropped unanswered (the caller's deadline passed): forget the reply.
+        let guard = Forget { routes: &self.routes, id };
+        if self.outgoing.send(Message::text(message.to_string())).is_err() {
+            return Err(CdpError::Closed);
+        }
+        let reply = rx.await.map_err(|_| CdpError::Closed)?;
+        std::mem::forget(guard);
+        reply.map_err(|message| CdpError::Protocol { method: method.to_string(), message })
+    }
+
+    /// Starts following a session's events (until [`Connection::forget_session`]).
+    pub fn watch_session(&self, session: &str) -> Arc<SessionEvents> {
+        let events = Arc::new(SessionEvents::default());
+        let mut r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        if r.closed {
+            events.detached.store(true, Ordering::SeqCst);
+        }
+        r.sessions.insert(session.to_string(), events.clone());
+        events
+    }
+
+    pub fn forget_session(&self, session: &str) {
+        self.routes.lock().unwrap_or_else(|e| e.into_inner()).sessions.remove(session);
+    }
+}
+
+struct Forget<'a> {
+    routes: &'a Mutex<Routes>,
+    id: u64,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.routes.lock().unwrap_or_else(|e| e.into_inner()).pending.remove(&self.id);
+    }
+}
+
+fn dispatch(routes: &Mutex<Routes>, text: &str) {
+    let Ok(message) = serde_json::from_str::<Value>(text) else {
+        tracing::debug!("unreadable CDP message: {}", reactlab_core::report::truncate(text, 200));
+        return;
+    };
+    tracing::trace!("cdp: {}", reactlab_core::report::truncate(text, 300));
+    let mut r = routes.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(id) = message.get("id").and_then(Value::as_u64) {
+        if let Some((_, reply)) = r.pending.remove(&id) {
+            let outcome = match message.get("error") {
+                Some(error) => Err(error.get("message").and_then(Value::as_str).unwrap_or("unknown error").to_string()),
+                None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
+            };
+            let _ = reply.send(outcome);
+        }
+        return;
+    }
+    let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+    let session = match method {
+        // The browser session says which of its sessions ended.
+        "Target.detachedFromTarget" => message.pointer("/params/sessionId").and_then(Value::as_str),
+        _ => message.get("sessionId").and_then(Value::as_str),
+    };
+    let Some(events) = session.and_then(|s| r.sessions.get(s)) else { return };
+    match method {
+        "Inspector.targetCrashed" => events.crashed.store(true, Ordering::SeqCst),
+        "Target.detachedFromTarget" | "Inspector.detached" => events.detached.store(true, Ordering::SeqCst),
+        _ => return,
+    }
+    events.changed.notify_waiters();
+    if method == "Target.detachedFromTarget" {
+        let session = session.unwrap_or_default().to_string();
+        r.sessions.remove(&session);
+    }
+}
