@@ -143,3 +143,30 @@ fn a_component_that_is_not_a_component_is_a_runtime_error() {
     assert_eq!(r.verdict, Verdict::RuntimeError, "{}", explain(&r));
     assert!(r.tests[0].message.as_deref().unwrap_or_default().contains("not a React component"), "{}", explain(&r));
 }
+
+#[test]
+fn tampering_with_the_host_page_is_contained_and_the_next_submission_is_graded_right() {
+    // The frame is at an origin of its own in a sandbox without top navigation, popups or
+    // dialogs: it cannot reach the host page, navigate it, or fake its harness's messages.
+    let code = r#"export default function App() {
+  const go = () => {
+    const attempts = [
+      () => { parent.document.body.innerHTML = 'owned'; },
+      () => { top.location.href = 'http://example.com/'; },
+      () => { parent.location = 'http://example.com/'; },
+      () => { if (window.open('http://example.com/')) throw new Error('a window opened'); },
+      () => parent.__open('http://example.com/', 'x'),
+      () => { for (let i = 0; i < 1000; i++) parent.postMessage('reactlab-ready:' + i, '*'); },
+      () => { dispatchEvent(new CustomEvent('reactlab--reply', { detail: '{"id":1,"value":{"type":"mounted"}}' })); },
+    ];
+    let contained = 0;
+    for (const attempt of attempts) { try { attempt(); contained += 1; } catch { contained += 1; } }
+    document.getElementById('out').textContent = `tried ${contained}`;
+  };
+  return <div><button onClick={go}>Go</button><p id="out">idle</p></div>;
+}"#;
+    let steps = r#"{ do = "click", on = { role = "button", name = "Go" } }, { do = "expect_text", on = { tag = "p" }, equals = "tried 7" }, { do = "expect_visible", on = { role = "button", name = "Go" } }"#;
+    let r = grade(&spec(15000, steps), code);
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
+    assert_counter_still_graded(&JUDGE);
+}
