@@ -20,11 +20,11 @@ COPY crates crates
 COPY --from=web /src/crates/judge/vendor/dist crates/judge/vendor/dist
 RUN cargo build --locked --release -p reactlab && cp target/release/reactlab /usr/local/bin/reactlab
 
-# 3. The runtime: Debian's Chromium (the judge drives it), the binary, the built-in
+# 3. The runtime: Debian's Chromium headless shell (the judge drives it), the binary, the built-in
 #    challenges and the web app. No compiler, no Node.js.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium ca-certificates util-linux fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends chromium-headless-shell ca-certificates util-linux fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/reactlab reactlab
 COPY --from=build /usr/local/bin/reactlab /usr/local/bin/reactlab

@@ -38,16 +38,27 @@ impl Default for BrowserOptions {
     }
 }
 
-/// `REACTLAB_CHROMIUM`, else Debian's binary (without its shell wrapper), else the wrapper.
+/// Debian's headless shell and full browser, in that order.
+const DEBIAN_CHROMIUMS: [&str; 2] = ["/usr/lib/chromium/chromium-headless-shell", "/usr/lib/chromium/chromium"];
+
+/// `REACTLAB_CHROMIUM`, else Debian's `chromium-headless-shell` (it grades the catalog as
+/// the full browser does, for less CPU: docs/benchmarks.md), else Debian's `chromium`
+/// (without its shell wrapper), else other usual places.
 pub fn default_chromium() -> PathBuf {
     if let Some(p) = std::env::var_os("REACTLAB_CHROMIUM") {
         return p.into();
     }
-    ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+    DEBIAN_CHROMIUMS
         .iter()
+        .chain(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"])
         .map(PathBuf::from)
         .find(|p| p.exists())
         .unwrap_or_else(|| "/usr/bin/chromium".into())
+}
+
+/// Debian's Chromium binaries installed here (for comparing them).
+pub fn debian_chromiums() -> Vec<PathBuf> {
+    DEBIAN_CHROMIUMS.iter().map(PathBuf::from).filter(|p| p.exists()).collect()
 }
 
 /// The flags every judge browser runs with. The closed-network ones keep Chromium from

@@ -50,6 +50,8 @@ pub struct Connection {
     routes: Arc<Mutex<Routes>>,
     next_id: AtomicU64,
     closed: Arc<AtomicBool>,
+    /// Messages received (replies and events), for benchmarks.
+    received: Arc<AtomicU64>,
     tasks: [tokio::task::JoinHandle<()>; 2],
 }
 
@@ -69,6 +71,7 @@ impl Connection {
         let (outgoing, mut queue) = mpsc::unbounded_channel::<Message>();
         let routes = Arc::new(Mutex::new(Routes::default()));
         let closed = Arc::new(AtomicBool::new(false));
+        let received = Arc::new(AtomicU64::new(0));
         let writer = tokio::spawn(async move {
             while let Some(message) = queue.recv().await {
                 if sink.send(message).await.is_err() {
@@ -79,9 +82,11 @@ impl Connection {
         let reader = {
             let routes = routes.clone();
             let closed = closed.clone();
+            let received = received.clone();
             tokio::spawn(async move {
                 while let Some(Ok(message)) = stream.next().await {
                     if let Message::Text(text) = message {
+                        received.fetch_add(1, Ordering::Relaxed);
                         dispatch(&routes, text.as_str());
                     }
                 }
@@ -97,7 +102,12 @@ impl Connection {
                 }
             })
         };
-        Ok(Connection { outgoing, routes, next_id: AtomicU64::new(1), closed, tasks: [writer, reader] })
+        Ok(Connection { outgoing, routes, next_id: AtomicU64::new(1), closed, received, tasks: [writer, reader] })
+    }
+
+    /// Messages exchanged so far: commands sent, and replies and events received.
+    pub fn messages(&self) -> u64 {
+        self.next_id.load(Ordering::Relaxed) - 1 + self.received.load(Ordering::Relaxed)
     }
 
     pub fn is_closed(&self) -> bool {
@@ -128,13 +138,13 @@ impl Connection {
         if let Some(session) = session {
             message["sessionId"] = Value::String(session.to_string());
         }
-        // Dropped unanswered (the caller's deadline passed): forget the reply.
+        // Dropped unanswered (the caller's deadline passed): the reply is forgotten.
         let guard = Forget { routes: &self.routes, id };
         if self.outgoing.send(Message::text(message.to_string())).is_err() {
             return Err(CdpError::Closed);
         }
         let reply = rx.await.map_err(|_| CdpError::Closed)?;
-        std::mem::forget(guard);
+        drop(guard);
         reply.map_err(|message| CdpError::Protocol { method: method.to_string(), message })
     }
 

@@ -4,7 +4,7 @@
 //! The judge's own server is the first wall: Chromium uses it as its HTTP proxy for every
 //! address, loopback included, and it answers only what the judge serves. The second is a
 //! network namespace of the browser's own that holds nothing but a
-//! loopback interface, so a request that somehow escaped interception (a browser bug, a new
+//! loopback interface, so a request that somehow escaped the proxy (a browser bug, a new
 //! kind of request) has no route out of the machine nor to the services on its loopback.
 //! The judge reaches the DevTools endpoint inside that namespace through a relay that takes
 //! exactly one connection, the judge's own.

@@ -72,7 +72,7 @@ fn no_request_from_the_page_reaches_a_listening_loopback_server() {
     assert_nothing_escapes(&JUDGE);
 }
 
-/// Request interception, the Content-Security-Policy and the host rules hold on their own
+/// The judge's proxy, the Content-Security-Policy and the host rules hold on their own
 /// too, where the OS gives no network namespace (the judge as a non-root user). The same
 /// browser shows that the React runtime is fetched from the judge's runtime server once per
 /// browser context, then taken from that context's HTTP cache.
@@ -216,7 +216,7 @@ fn descendants(pid: u32) -> Vec<u32> {
 }
 
 /// The second wall: the browser and every process it starts live in a network namespace of
-/// their own with only a loopback interface, so a request that escaped interception would
+/// their own with only a loopback interface, so a request that escaped the proxy would
 /// find no route out and none of the host's loopback services.
 #[test]
 fn the_browser_runs_in_its_own_network_namespace_with_no_route_to_the_host() {
@@ -227,7 +227,7 @@ fn the_browser_runs_in_its_own_network_namespace_with_no_route_to_the_host() {
     if !live.walled {
         // Only a process that may not create namespaces gets here (`auto` falls back).
         assert_ne!(unsafe { libc::geteuid() }, 0, "as root the browser must get a network namespace of its own");
-        eprintln!("!!! SKIPPED: not root, so the browser runs without its network namespace (request interception is the only wall)");
+        eprintln!("!!! SKIPPED: not root, so the browser runs without its network namespace (the judge's proxy and the CSP are the walls)");
         return;
     }
     let pid = live.pid.unwrap();

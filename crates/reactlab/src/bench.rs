@@ -2,7 +2,7 @@
 //! same machine state). CPU comes from /proc: the browser's whole process tree plus this
 //! process, before and after each phase.
 
-use crate::grade::judge;
+use crate::grade::judge as judge_for;
 use crate::{JudgeArgs, catalog};
 use futures::StreamExt;
 use reactlab_core::{Challenge, Verdict};
@@ -20,6 +20,11 @@ pub struct BenchArgs {
     /// In-flight levels for throughput.
     #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
     levels: Vec<usize>,
+    /// Chromium binaries to compare (CPU per counter submission, one in flight, each in a
+    /// judge of its own); by default Debian's `chromium` and `chromium-headless-shell`,
+    /// those installed.
+    #[arg(long, value_delimiter = ',')]
+    browsers: Vec<std::path::PathBuf>,
     #[command(flatten)]
     judge: JudgeArgs,
 }
@@ -136,7 +141,7 @@ pub async fn run(args: BenchArgs) -> u8 {
         }
     };
     let max_level = args.levels.iter().copied().max().unwrap_or(1);
-    let judge = judge(&JudgeArgs { in_flight: Some(max_level), ..args.judge.clone() });
+    let judge = judge_for(&JudgeArgs { in_flight: Some(max_level), ..args.judge.clone() });
     println!("# reactlab bench");
     println!("machine: {} cores, {}", std::thread::available_parallelism().map_or(0, |n| n.get()), std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
 
@@ -150,25 +155,15 @@ pub async fn run(args: BenchArgs) -> u8 {
     // Chromium keeps busy for several seconds after launch (measured: ~380 ms CPU per second
     // in the first 3 s, under 15 ms/s from 8 s on). Measuring before it settles charges that
     // start-up work to the first submissions and to "idle".
-    let settle_started = Instant::now();
-    loop {
-        let before = cpu(&judge).await;
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let after = cpu(&judge).await;
-        let per_second = (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second();
-        if per_second < 20.0 || settle_started.elapsed() > Duration::from_secs(30) {
-            println!("settled {:.1} s after launch ({per_second:.0} ms CPU per second)", settle_started.elapsed().as_secs_f64());
-            break;
-        }
-    }
+    println!("settled {:.1} s after launch", settle(&judge).await.as_secs_f64());
 
-    // Idle: what the browser burns with its warm tabs and nothing to do.
+    // Idle: what the browser burns with its warm host pages and nothing to do.
     let before = cpu(&judge).await;
     let idle = Duration::from_secs(3);
     tokio::time::sleep(idle).await;
     let after = cpu(&judge).await;
     println!(
-        "idle: browser {:.0} ms CPU per second with {max_level} warm tabs",
+        "idle: browser {:.0} ms CPU per second with {max_level} warm host pages",
         (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second() / idle.as_secs_f64()
     );
 
@@ -201,13 +196,16 @@ pub async fn run(args: BenchArgs) -> u8 {
     );
 
     // Counter, one at a time.
+    let messages_before = cdp_messages(&judge).await;
     let before = cpu(&judge).await;
     let mut lat: Vec<f64> = Vec::new();
     for _ in 0..args.sequential {
         lat.push(grade_ok(&judge, &counter).await.as_secs_f64() * 1000.0);
     }
     let after = cpu(&judge).await;
+    let messages_after = cdp_messages(&judge).await;
     lat.sort_by(f64::total_cmp);
+    println!("  CDP messages per counter submission: {:.1}", (messages_after - messages_before) as f64 / lat.len().max(1) as f64);
     let per = |a: u64, b: u64| (b - a) as f64 * 1000.0 / ticks_per_second() / lat.len() as f64;
     println!(
         "counter, 1 in flight ({} tests each): p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
@@ -288,5 +286,49 @@ pub async fn run(args: BenchArgs) -> u8 {
         Err(e) => eprintln!("warning: the catalog does not load: {e}"),
     }
     judge.shutdown().await;
+
+    // The browsers side by side, in fresh judges, one after the other.
+    let browsers = if args.browsers.is_empty() { reactlab_judge::browser::debian_chromiums() } else { args.browsers.clone() };
+    for chromium in browsers {
+        let judge = judge_for(&JudgeArgs { in_flight: Some(1), chromium: Some(chromium.clone()), ..args.judge.clone() });
+        grade_ok(&judge, &counter).await;
+        settle(&judge).await;
+        let before = cpu(&judge).await;
+        let mut lat = Vec::new();
+        for _ in 0..args.sequential {
+            lat.push(grade_ok(&judge, &counter).await.as_secs_f64() * 1000.0);
+        }
+        let after = cpu(&judge).await;
+        lat.sort_by(f64::total_cmp);
+        let n = lat.len().max(1) as f64;
+        let ms = |a: u64, b: u64| (b - a) as f64 * 1000.0 / ticks_per_second() / n;
+        println!(
+            "browser {}: CPU {:.1} ms per counter submission ({:.1} browser + {:.1} judge), p50 {:.1} ms",
+            chromium.display(),
+            ms(before.browser, after.browser) + ms(before.judge, after.judge),
+            ms(before.browser, after.browser),
+            ms(before.judge, after.judge),
+            percentile(&lat, 50.0)
+        );
+        judge.shutdown().await;
+    }
     0
+}
+
+async fn cdp_messages(judge: &Judge) -> u64 {
+    judge.pool().browser().await.map_or(0, |b| b.conn.messages())
+}
+
+/// Waits until a freshly launched browser stops its start-up work (at most 30 s).
+async fn settle(judge: &Judge) -> Duration {
+    let started = Instant::now();
+    loop {
+        let before = cpu(judge).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after = cpu(judge).await;
+        let per_second = (after.browser - before.browser) as f64 * 1000.0 / ticks_per_second();
+        if per_second < 20.0 || started.elapsed() > Duration::from_secs(30) {
+            return started.elapsed();
+        }
+    }
 }

@@ -37,7 +37,7 @@ pub struct JudgeArgs {
     #[arg(long, env = "REACTLAB_JUDGE_IN_FLIGHT", global = true)]
     pub in_flight: Option<usize>,
     /// Run Chromium in a network namespace of its own with only a loopback interface, a
-    /// second wall behind request interception: `auto` (when the OS allows it), `required`, `off`.
+    /// second wall behind the judge's proxy: `auto` (when the OS allows it), `required`, `off`.
     #[arg(long, env = "REACTLAB_NETWORK_WALL", default_value = "auto", global = true)]
     pub network_wall: reactlab_judge::launch::NetworkWall,
 }

@@ -252,7 +252,9 @@
     },
     // Where to act on the element, once it is actionable: { x, y, rect } or { wait: reason }
     // or { error }.
-    point(loc, needEnabled) {
+    // The element must also be stable: when something in the page animates, it must be
+    // in the same place one frame later.
+    async point(loc, needEnabled) {
       const r = resolve(loc);
       if (r.error) return r;
       const el = r.element;
@@ -271,7 +273,14 @@
       const hit = document.elementFromPoint(x, y);
       const ok = hit && (hit === el || el.contains(hit) || (el.labels && [...el.labels].some((l) => l === hit || l.contains(hit))));
       if (!ok) return { wait: `it is covered by ${describeEl(hit)}` };
-      return { x, y, rect: [rect.left, rect.top, rect.width, rect.height] };
+      if (document.getAnimations().length > 0) {
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        const later = el.getBoundingClientRect();
+        if (later.left !== rect.left || later.top !== rect.top || later.width !== rect.width || later.height !== rect.height) {
+          return { wait: 'it kept moving' };
+        }
+      }
+      return { x, y };
     },
     // A point of the page outside every element of the learner's (a corner or edge).
     away() {
