@@ -95,8 +95,14 @@ impl Frame {
         let mut params = CreateIsolatedWorldParams::new(frame_id);
         params.world_name = Some(WORLD_NAME.into());
         self.world = *self.cdp(params, deadline).await?.execution_context_id.inner();
-        let init = json!({ "expression": format!("({WORLD_JS})({})", json!(self.site().secret)), "contextId": self.world, "returnByValue": true });
-        let reply = self.call_raw("Runtime.evaluate", init, deadline).await?;
+        // The same function text every time (V8 compiles it once), the secret as its argument.
+        let init = json!({
+            "functionDeclaration": WORLD_JS,
+            "executionContextId": self.world,
+            "arguments": [{ "value": self.site().secret }],
+            "returnByValue": true,
+        });
+        let reply = self.call_raw("Runtime.callFunctionOn", init, deadline).await?;
         evaluated(reply).map_err(|e| Stop::Judge(JudgeError::Harness(e.to_string())))?;
         Ok(())
     }

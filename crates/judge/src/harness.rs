@@ -41,11 +41,11 @@ pub const HOST_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; styl
 /// The frame's document for one submission; `secret` names the events its harness and the
 /// judge's world talk by (the page's code never sees it: the harness removes its own script).
 pub fn frame_document(vendor: &VendorBuild, secret: &str) -> String {
+    static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| FRAME_JS.replace("__MODULE__", MODULE_PATH));
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ReactLab</title>\n\
-<script type=\"importmap\">{}</script>\n<script>{}</script>\n</head><body></body></html>\n",
-        vendor.judge_import_map,
-        FRAME_JS.replace("__SECRET__", secret).replace("__MODULE__", MODULE_PATH)
+<script type=\"importmap\">{}</script>\n<script data-secret=\"{secret}\">{}</script>\n</head><body></body></html>\n",
+        vendor.judge_import_map, *SCRIPT
     )
 }
 
@@ -62,7 +62,7 @@ mod tests {
     fn the_frame_document_carries_its_secret_and_the_import_map() {
         let vendor = crate::vendor::VendorBuild::get(reactlab_core::ReactBuild::Production);
         let html = super::frame_document(vendor, "0123abcd");
-        assert!(html.contains("0123abcd") && !html.contains("__SECRET__") && !html.contains("__MODULE__"));
+        assert!(html.contains("data-secret=\"0123abcd\"") && !html.contains("__MODULE__"));
         assert!(html.contains(&vendor.judge_import_map));
     }
 }
