@@ -80,7 +80,6 @@ async fn route(sites: &Sites, served: &AtomicU64, request: &Request<Incoming>) -
     let host = host.strip_suffix(":80").unwrap_or(&host).to_ascii_lowercase();
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let method = request.method();
-    tracing::trace!(%host, %path, %method, "request");
     if method == Method::CONNECT {
         return empty(StatusCode::FORBIDDEN);
     }
@@ -98,7 +97,7 @@ async fn route(sites: &Sites, served: &AtomicU64, request: &Request<Incoming>) -
         };
     }
     let navigation = is_navigation(headers);
-    tracing::debug!(%host, %path, %method, navigation, "request");
+    tracing::debug!(%host, %path, %method, navigation, "a page's request");
     if let Some(site) = sites.get(&host) {
         return match site.answer(method.as_str(), path, navigation) {
             Answer::Document(html) => with_type(Response::builder().header("Content-Security-Policy", harness::CSP), "text/html; charset=utf-8", Bytes::from(html)),
@@ -159,6 +158,24 @@ fn runtime_file(method: &Method, path: &str) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn navigations_are_told_from_requests_by_their_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("accept", HeaderValue::from_static("text/html,application/xhtml+xml"));
+        assert!(!is_navigation(&h), "fetch can ask for HTML too");
+        h.insert("upgrade-insecure-requests", HeaderValue::from_static("1"));
+        assert!(is_navigation(&h));
+        h.insert("accept", HeaderValue::from_static("*/*"));
+        assert!(!is_navigation(&h));
+    }
+
+    #[test]
+    fn hosts_of_referers() {
+        assert_eq!(host_of("http://s1-ab.judge.test/?q=1"), Some("s1-ab.judge.test"));
+        assert_eq!(host_of("http://s1-ab.judge.test"), Some("s1-ab.judge.test"));
+        assert_eq!(host_of("https://s1-ab.judge.test/"), None);
+    }
 
     #[test]
     fn answers_the_pinned_modules_only_immutable_and_readable_across_origins() {

@@ -270,13 +270,32 @@
   // ---- Undoing a test.
   let snapshot = null;
   const SNAPSHOT_OF = () => [
-    W, Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Boolean.prototype,
+    Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Boolean.prototype,
     Symbol.prototype, Promise.prototype, Map.prototype, Set.prototype, Date.prototype, RegExp.prototype, Error.prototype,
     Object, Array, Promise, JSON, Math, Reflect, console, EventTarget.prototype, Node.prototype, Element.prototype,
     HTMLElement.prototype, Document.prototype, document, Storage.prototype, navigator,
   ];
+  // The window's own properties are watched differently: reading the descriptor of each of
+  // its ~1200 would make the browser build every lazily created interface object (~900 of
+  // them, ~20 ms in a new realm). Every key is remembered (a global the test adds is
+  // deleted); the values are remembered for the lower-case ones (functions and attributes:
+  // setTimeout, fetch, name…) and for these interfaces, which a test may replace.
+  const WATCHED_INTERFACES = [
+    'Object', 'Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet',
+    'Date', 'RegExp', 'Error', 'TypeError', 'JSON', 'Math', 'Reflect', 'Proxy', 'Intl', 'URL', 'URLSearchParams',
+    'EventTarget', 'Event', 'CustomEvent', 'Node', 'Element', 'HTMLElement', 'Document', 'Storage', 'XMLHttpRequest',
+    'AbortController', 'MutationObserver', 'ResizeObserver', 'IntersectionObserver', 'PerformanceObserver',
+    'ReportingObserver', 'MessageChannel', 'BroadcastChannel', 'IDBFactory', 'Image', 'Audio', 'Option',
+  ];
   const takeSnapshot = () => {
     snapshot = SNAPSHOT_OF().map((object) => [object, getOwnPropertyDescriptors(object)]);
+    const windowKeys = ownKeys(W);
+    const interfaces = new Set(WATCHED_INTERFACES);
+    snapshot.windowKeys = new Set(windowKeys);
+    snapshot.window = new Map();
+    for (const key of windowKeys) {
+      if (typeof key !== 'string' || /^[a-z_$]/.test(key) || interfaces.has(key)) snapshot.window.set(key, getOwnPropertyDescriptor(W, key));
+    }
     snapshot.html = [...document.documentElement.attributes].map((a) => [a.name, a.value]);
     snapshot.body = [...document.body.attributes].map((a) => [a.name, a.value]);
     snapshot.head = [...document.head.childNodes];
@@ -285,21 +304,21 @@
     snapshot.handlers = [[W, onKeys(W)], [document, onKeys(Document.prototype)], [document.documentElement, elementHandlers], [document.body, elementHandlers]];
   };
   const sameDescriptor = (a, b) => a.value === b.value && a.get === b.get && a.set === b.set;
+  const restore = (object, key, was) => {
+    const now = getOwnPropertyDescriptor(object, key);
+    if (now && was && sameDescriptor(now, was)) return;
+    try {
+      if (was) defineProperty(object, key, was);
+      else delete object[key];
+    } catch {}
+  };
   const restoreObjects = () => {
     for (const [object, before] of snapshot) {
-      for (const key of ownKeys(object)) {
-        const now = getOwnPropertyDescriptor(object, key);
-        const was = before[key];
-        if (!now || (was && sameDescriptor(now, was))) continue;
-        try {
-          if (was) defineProperty(object, key, was);
-          else delete object[key];
-        } catch {}
-      }
-      for (const key of ownKeys(before)) {
-        if (!getOwnPropertyDescriptor(object, key)) { try { defineProperty(object, key, before[key]); } catch {} }
-      }
+      for (const key of ownKeys(object)) restore(object, key, before[key]);
+      for (const key of ownKeys(before)) if (!getOwnPropertyDescriptor(object, key)) restore(object, key, before[key]);
     }
+    for (const key of ownKeys(W)) if (!snapshot.windowKeys.has(key)) restore(W, key, undefined);
+    for (const [key, was] of snapshot.window) restore(W, key, was);
   };
   const restoreAttributes = (element, attributes) => {
     for (const a of [...element.attributes]) element.removeAttribute(a.name);
