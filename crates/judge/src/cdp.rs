@@ -1,12 +1,12 @@
 //! A thin Chrome DevTools Protocol client: one WebSocket to the browser, commands with or
 //! without a session, replies matched by id, and the few events the judge listens for.
 //!
-//! chromiumoxide's protocol types describe the commands; its page layer is not used, because
-//! it enables the Page, Runtime, Network, Log and Performance domains on every page and so
+//! chromiumoxide's protocol types (`chromiumoxide_cdp`) describe the commands; its page
+//! layer (the `chromiumoxide` crate) is not used, because it enables the Page, Runtime, Network, Log and Performance domains on every page and so
 //! streams an event for every document, request, console call and execution context. The
 //! judge's hot path needs none of them (docs/judge.md, "A small CDP conversation").
 
-use chromiumoxide::types::Command;
+use chromiumoxide_types::Command;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -10,8 +10,8 @@ use crate::error::JudgeError;
 use crate::harness::{WORLD_JS, WORLD_NAME};
 use crate::host::{HostPage, evaluated};
 use crate::site::{Registered, Site, Sites};
-use chromiumoxide::cdp::browser_protocol::page::CreateIsolatedWorldParams;
-use chromiumoxide::types::Command;
+use chromiumoxide_cdp::cdp::browser_protocol::page::CreateIsolatedWorldParams;
+use chromiumoxide_types::Command;
 use reactlab_core::ConsoleEntry;
 use reactlab_core::ConsoleKind;
 use serde_json::{Value, json};
@@ -176,16 +176,9 @@ impl Frame {
 
     /// Mounts test number `test` on a fresh root (the clock standing still if `clock`).
     pub async fn mount(&self, test: usize, clock: bool, deadline: Instant) -> Result<(), Stop> {
-        let expression = format!("__rl.run('mount', [{test}, {clock}])");
-        let params = json!({ "expression": expression, "contextId": self.world, "awaitPromise": true, "returnByValue": true });
-        let reply = self.call_raw("Runtime.evaluate", params, deadline).await?;
-        let answer = evaluated(reply).map_err(|e| Stop::Judge(JudgeError::Harness(e.to_string())))?;
-        let outcome = &answer["value"];
+        let outcome = self.world("mount", json!([test, clock]), deadline).await?;
         match outcome["type"].as_str() {
-            Some("mounted") => match answer["health"].as_str() {
-                Some(problem) => Err(Stop::Left(problem.to_string())),
-                None => Ok(()),
-            },
+            Some("mounted") => Ok(()),
             Some("mount-error") => Err(Stop::MountFailed(outcome["message"].as_str().unwrap_or_default().to_string())),
             _ => Err(Stop::Judge(JudgeError::Harness(format!("the frame's harness could not mount the test: {outcome}")))),
         }

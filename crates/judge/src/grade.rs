@@ -10,7 +10,7 @@ use crate::site::Site;
 use crate::transpile::transpile;
 use crate::vendor::VendorBuild;
 use base64::Engine;
-use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, CaptureScreenshotParams};
+use chromiumoxide_cdp::cdp::browser_protocol::page::{CaptureScreenshotFormat, CaptureScreenshotParams};
 use reactlab_core::{Challenge, GradeReport, ReactBuild, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 use reactlab_core::report::MAX_CONSOLE_ENTRIES;
 use std::time::Duration;

@@ -9,10 +9,10 @@
 use crate::cdp::{CdpError, Connection, SessionEvents};
 use crate::error::JudgeError;
 use crate::harness::HOST_PAGE_HOST;
-use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
-use chromiumoxide::cdp::browser_protocol::emulation::{SetDeviceMetricsOverrideParams, SetFocusEmulationEnabledParams};
-use chromiumoxide::cdp::browser_protocol::target::{AttachToTargetParams, CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
-use chromiumoxide::cdp::js_protocol::runtime::TerminateExecutionParams;
+use chromiumoxide_cdp::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide_cdp::cdp::browser_protocol::emulation::{SetDeviceMetricsOverrideParams, SetFocusEmulationEnabledParams};
+use chromiumoxide_cdp::cdp::browser_protocol::target::{AttachToTargetParams, CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
+use chromiumoxide_cdp::cdp::js_protocol::runtime::TerminateExecutionParams;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;

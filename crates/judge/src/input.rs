@@ -1,7 +1,7 @@
 //! Trusted input through CDP's Input domain: the browser treats these events exactly like a
 //! person's (isTrusted is true, focus moves, default actions run).
 
-use chromiumoxide::cdp::browser_protocol::input::{
+use chromiumoxide_cdp::cdp::browser_protocol::input::{
     DispatchKeyEventParams, DispatchKeyEventType, DispatchMouseEventParams, DispatchMouseEventType, InsertTextParams, MouseButton,
 };
 

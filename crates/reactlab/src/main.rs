@@ -81,13 +81,10 @@ enum ChallengesCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A server reports what it does; the one-shot commands stay quiet unless asked.
-    // chromiumoxide's protocol types are older than Debian's Chromium: it cannot parse
-    // `Network.requestWillBeSentExtraInfo` (sent when the runtime is fetched for real) and
-    // warns about each; the judge never uses those events.
     let default_filter = if matches!(cli.command, Command::Serve(_) | Command::Api(_) | Command::Worker(_)) {
-        "warn,chromiumoxide::handler=error,reactlab=info,reactlab_redis=info"
+        "warn,reactlab=info,reactlab_redis=info"
     } else {
-        "warn,chromiumoxide::handler=error"
+        "warn"
     };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| default_filter.into()))
