@@ -145,6 +145,11 @@ impl Frame {
     /// A command failed: the page may have done something (crashed, closed) whose event
     /// has not arrived yet. Give it a moment before blaming the judge.
     async fn explain(&self, error: CdpError, deadline: Instant) -> Stop {
+        // The judge's world went with its document: the frame navigated somewhere the judge's
+        // server never saw (https, data:, javascript:), where no test can follow.
+        if error.to_string().contains("Cannot find context") {
+            return Stop::Left("the page navigated away from the test page".into());
+        }
         let grace = (Instant::now() + Duration::from_millis(250)).min(deadline);
         loop {
             let changed = self.host.events.changed.notified();
@@ -180,15 +185,21 @@ impl Frame {
         match outcome["type"].as_str() {
             Some("mounted") => Ok(()),
             Some("mount-error") => Err(Stop::MountFailed(outcome["message"].as_str().unwrap_or_default().to_string())),
-            _ => Err(Stop::Judge(JudgeError::Harness(format!("the frame's harness could not mount the test: {outcome}")))),
+            // The page's code broke the harness (it replaced built-ins the harness uses,
+            // removed the document's body…): its own doing, and the frame is not reused.
+            _ => Err(Stop::Left(format!("the page broke the judge's harness ({outcome})"))),
         }
     }
 
-    /// What the page logged since the last drain (attributed to `test`), and the requests
-    /// the judge's server refused it.
-    pub async fn drain(&self, test: &str, deadline: Instant) -> Logged {
+    /// What the page logged since the last look (attributed to `test`), and the requests
+    /// the judge's server refused it. With `finish`, the test is over: the harness then
+    /// undoes what it left behind, before the next test's mocks are set.
+    pub async fn drain(&self, test: &str, deadline: Instant, finish: bool) -> Logged {
         let mut logged = Logged::default();
-        let params = json!({ "expression": "__rl.run('drain', [])", "contextId": self.world, "awaitPromise": true, "returnByValue": true });
+        let expression = if finish { "__rl.run('finish', [])" } else { "__rl.run('drain', [])" };
+        let params = json!({ "expression": expression, "contextId": self.world, "awaitPromise": true, "returnByValue": true });
+        // A test that ran to its deadline still has its log read.
+        let deadline = deadline.max(Instant::now() + Duration::from_secs(1));
         let drained = match timeout_at(deadline, self.host.conn.call_raw(Some(&self.host.session), "Runtime.evaluate", params)).await {
             Ok(Ok(reply)) => evaluated(reply).unwrap_or_default(),
             _ => Value::Null,
@@ -204,7 +215,8 @@ impl Frame {
             logged.console.push(ConsoleEntry { kind, text: entry["text"].as_str().unwrap_or_default().to_string(), test: Some(test.to_string()) });
         }
         logged.exceptions = value["exceptions"].as_u64().unwrap_or(0) as u32;
-        logged.left = drained["health"].as_str().map(String::from);
+        let health = if finish { &value["health"] } else { &drained["health"] };
+        logged.left = health.as_str().map(String::from);
         for text in self.site().take_blocked() {
             logged.console.push(ConsoleEntry { kind: ConsoleKind::Warning, text, test: Some(test.to_string()) });
         }
@@ -213,14 +225,11 @@ impl Frame {
 }
 
 impl Frame {
-    /// Stops serving the frame's origin and takes the frame out of its host page (in the
-    /// background: nobody waits for it, and a frame still spinning goes with its host page).
-    pub fn close(self) {
-        let host = self.host.clone();
+    /// Takes the frame out of its host page and stops serving its origin.
+    /// Whether the host page took the frame out in time: one whose page still spins (a
+    /// leftover loop, an endless unload handler) is not given to the next submission.
+    pub async fn close(self) -> bool {
         let close = format!("__close({})", json!(self.site().secret));
-        drop(self);
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(2), host.evaluate(&close, false)).await;
-        });
+        matches!(tokio::time::timeout(Duration::from_secs(1), self.host.evaluate(&close, false)).await, Ok(Ok(_)))
     }
 }

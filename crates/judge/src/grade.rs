@@ -124,12 +124,12 @@ impl Judge {
                 });
                 continue;
             }
-            let test_started = Instant::now();
-            let deadline = (test_started + Duration::from_millis(challenge.test_timeout_ms())).min(submission_deadline);
             if index > 0 && test.checks_react_warnings() {
                 // React prints each warning once per realm: this test needs a fresh one.
                 if let Some(used) = frame.take() {
-                    used.close();
+                    if !used.close().await {
+                        self.pool.drop_host(&mut lease).await;
+                    }
                 }
             }
             let current = match frame.as_mut() {
@@ -142,12 +142,15 @@ impl Judge {
                     }
                 },
             };
+            // The test's time starts once its frame is ready.
+            let test_started = Instant::now();
+            let deadline = (test_started + Duration::from_millis(challenge.test_timeout_ms())).min(submission_deadline);
             let mut run = TestRun::new(current, test, index, deadline);
             let mut outcome = run.run().await;
             let failed_at = run.current_step;
             // What the page logged, unless it cannot answer (hung or crashed).
             if !matches!(outcome, Err(Stop::Timeout | Stop::Crash | Stop::Judge(_))) {
-                run.collect().await;
+                run.finish().await;
             }
             let logged = std::mem::take(&mut run.logged);
             if let (Ok(()), Some(problem)) = (&outcome, &logged.left) {
@@ -215,10 +218,11 @@ impl Judge {
                 self.pool.drop_host(&mut lease).await;
             }
         }
+        let mut healthy = true;
         if let Some(frame) = frame.take() {
-            frame.close();
+            healthy = frame.close().await;
         }
-        self.pool.give_back(lease, true).await;
+        self.pool.give_back(lease, healthy).await;
 
         let verdict = match (fatal, first_failure_had_exceptions) {
             (Some(v), _) => v,
@@ -260,10 +264,15 @@ impl Judge {
         let started = Instant::now();
         let opened = self.open_frame(&mut lease, VendorBuild::get(ReactBuild::Production), "export default () => null;").await;
         let elapsed = started.elapsed();
-        let healthy = opened.is_ok();
-        let outcome = opened.map(|frame| frame.close());
+        let healthy = match opened {
+            Ok(frame) => frame.close().await,
+            Err(e) => {
+                self.pool.give_back(lease, false).await;
+                return Err(e);
+            }
+        };
         self.pool.give_back(lease, healthy).await;
-        outcome.map(|_| elapsed)
+        Ok(elapsed)
     }
 }
 

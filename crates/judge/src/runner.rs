@@ -22,6 +22,9 @@ use tokio::time::{Instant, sleep};
 /// The default deadline of one step.
 pub const STEP_TIMEOUT: Duration = Duration::from_millis(2000);
 
+/// The time a step's last attempt has to answer before the test's deadline.
+const ANSWER_TIME: Duration = Duration::from_millis(300);
+
 /// How long `expect_no_*` steps let the page finish reporting what it already did.
 const QUIET_SETTLE: Duration = Duration::from_millis(50);
 
@@ -46,7 +49,9 @@ type Attempt<T> = Result<Result<T, String>, Stop>;
 /// (rust-lang/rust#102211), which kept the judge out of `tokio::spawn`.
 macro_rules! retry {
     ($run:expr, $timeout:expr, $attempt:block) => {{
-        let step_deadline = (Instant::now() + $timeout).min($run.deadline);
+        // The last attempt must be able to answer before the test's deadline: one still
+        // running then is a page that stopped responding, not a wrong answer.
+        let step_deadline = (Instant::now() + $timeout).min($run.deadline.checked_sub(ANSWER_TIME).unwrap_or($run.deadline));
         let pauses = [0u64, 10, 20, 50, 100];
         let mut i = 0usize;
         loop {
@@ -98,7 +103,17 @@ impl<'a> TestRun<'a> {
 
     /// Collects what the page logged since the last look, into [`TestRun::logged`].
     pub async fn collect(&mut self) {
-        let more = self.frame.drain(&self.test.name, self.deadline).await;
+        self.look(false).await;
+    }
+
+    /// The test is over: collects what the page logged, and has the frame's harness undo
+    /// what the test left behind.
+    pub async fn finish(&mut self) {
+        self.look(true).await;
+    }
+
+    async fn look(&mut self, finish: bool) {
+        let more = self.frame.drain(&self.test.name, self.deadline, finish).await;
         self.logged.console.extend(more.console);
         self.logged.exceptions += more.exceptions;
         self.logged.left = self.logged.left.take().or(more.left);

@@ -129,7 +129,8 @@ impl Site {
         let path_only = path.split(['?', '#']).next().unwrap_or(path);
         self.with(|s| {
             if navigation {
-                if path == "/" && method == "GET" && s.documents_expected > 0 {
+                // (Any path: a page that moved its URL with history.pushState reloads there.)
+                if method == "GET" && s.documents_expected > 0 {
                     s.documents_expected -= 1;
                     return Answer::Document(self.document.clone());
                 }

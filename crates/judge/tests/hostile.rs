@@ -170,3 +170,28 @@ fn tampering_with_the_host_page_is_contained_and_the_next_submission_is_graded_r
     assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
     assert_counter_still_graded(&JUDGE);
 }
+
+#[test]
+fn leaving_for_an_address_the_judge_never_sees_fails_the_test_not_the_judge() {
+    // https goes through the proxy as CONNECT (refused), data: and javascript: make no
+    // request at all: the frame's document is gone either way, and that is the page's doing.
+    for target in ["https://example.com/", "data:text/html,<p>elsewhere</p>"] {
+        let code = format!(r#"export default function App() {{ return <button onClick={{() => {{ location.href = {target:?}; }}}}>Go</button>; }}"#);
+        let steps = r#"{ do = "click", on = { role = "button", name = "Go" } }, { do = "expect_text", contains = "never", timeout_ms = 3000 }"#;
+        let r = grade(&spec(15000, steps), &code);
+        assert_eq!(r.verdict, Verdict::WrongAnswer, "{target}: {}", explain(&r));
+        assert!(r.tests[0].message.as_deref().unwrap_or_default().contains("left the test"), "{target}: {}", explain(&r));
+    }
+    assert_counter_still_graded(&JUDGE);
+}
+
+#[test]
+fn a_page_that_breaks_the_harness_is_graded_not_retried_as_the_judge_s_fault() {
+    // Removing the body and replacing what the harness relies on, then a second test: the
+    // verdict is the learner's, never an internal error.
+    let code = r#"export default function App() { return <button onClick={() => { document.documentElement.replaceChildren(); JSON.parse = () => null; }}>Go</button>; }"#;
+    let steps = r#"{ do = "click", on = { role = "button", name = "Go" } }"#;
+    let r = grade(&spec(15000, steps), code);
+    assert_ne!(r.verdict, Verdict::InternalError, "{}", explain(&r));
+    assert_counter_still_graded(&JUDGE);
+}

@@ -262,3 +262,35 @@ fn uncaught_errors_are_the_test_s_own() {
     let attributed: Vec<_> = r.console.iter().filter(|c| c.text.contains("from the first test")).map(|c| c.test.clone()).collect();
     assert_eq!(attributed, vec![Some("throws".to_string())], "{}", explain(&r));
 }
+
+#[test]
+fn a_history_entry() {
+    check(Kind { plant: "history.pushState(null, '', '/elsewhere')", found: "location.pathname !== '/' ? 'history' : ''", plant_steps: "", look_steps: "", mocks: "" });
+}
+
+#[test]
+fn a_request_cut_short_between_tests_is_no_error_of_the_next() {
+    // The first test's request is still in flight when it ends: the harness aborts it, and
+    // the learner's chain without a catch must not count as an uncaught error anywhere.
+    let code = component(&kind("fetch('/api/slow').then((r) => r.json()).then(() => leak('fetch'))"));
+    let spec = format!(
+        "title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"starts a request\"\nmocks = [{{ path = \"/api/slow\", json = 1, delay_ms = 500 }}]\nsteps = [{PLANT}]\n\
+[[test]]\nname = \"quiet\"\nsteps = [{CHECK}, {{ do = \"expect_text\", on = {{ tag = \"p\" }}, equals = \"clean\", timeout_ms = 4000 }}, {{ do = \"expect_no_errors\" }}]\n"
+    );
+    let r = grade(&spec, &code);
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
+    assert!(r.console.iter().all(|c| c.kind != reactlab_core::ConsoleKind::Exception), "{}", explain(&r));
+}
+
+#[test]
+fn built_ins_the_harness_uses_broken_by_one_test_are_whole_for_the_next() {
+    let code = component(&kind(
+        "Array.prototype.splice = () => { throw new Error('broken'); }; Set.prototype[Symbol.iterator] = function* () {}; setInterval(() => leak('interval'), 50)",
+    ));
+    let spec = format!(
+        "title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"breaks\"\nsteps = [{PLANT}]\n\
+[[test]]\nname = \"whole\"\nsteps = [{CHECK}, {{ do = \"expect_text\", on = {{ tag = \"p\" }}, equals = \"clean\", timeout_ms = 4000 }}]\n"
+    );
+    let r = grade(&spec, &code);
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
+}

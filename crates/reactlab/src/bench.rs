@@ -205,7 +205,7 @@ pub async fn run(args: BenchArgs) -> u8 {
     let after = cpu(&judge).await;
     let messages_after = cdp_messages(&judge).await;
     lat.sort_by(f64::total_cmp);
-    println!("  CDP messages per counter submission: {:.1}", (messages_after - messages_before) as f64 / lat.len().max(1) as f64);
+    println!("  CDP messages per counter submission: {:.1}", messages_after.saturating_sub(messages_before) as f64 / lat.len().max(1) as f64);
     let per = |a: u64, b: u64| (b - a) as f64 * 1000.0 / ticks_per_second() / lat.len() as f64;
     println!(
         "counter, 1 in flight ({} tests each): p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",

@@ -22,6 +22,8 @@
   const parse = JSON.parse;
   const CE = CustomEvent;
   const addListener = EventTarget.prototype.addEventListener;
+  const detailOf = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail').get;
+  const stopImmediate = Event.prototype.stopImmediatePropagation;
   const removeListener = EventTarget.prototype.removeEventListener;
   const dispatch = EventTarget.prototype.dispatchEvent;
   const contains = Node.prototype.contains;
@@ -53,7 +55,7 @@
   const record = (kind, text) => {
     if (entries.length >= MAX_ENTRIES) { dropped += 1; return; }
     const s = String(text);
-    entries.push({ kind, text: s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s });
+    entries[entries.length] = { kind, text: s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s };
   };
   const show = (value) => {
     if (typeof value === 'string') return value;
@@ -205,15 +207,20 @@
     W.fetch = function fetch(input, init) {
       const controller = new AbortController();
       requests.add(controller);
-      const signal = init && init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
-      const done = () => requests.delete(controller);
-      // A request the judge's server refused fails as the network would fail it.
-      const pending = realFetch(input, { ...init, signal }).then((response) => {
-        if (response.headers.has('x-reactlab-refused')) throw new TypeError('Failed to fetch');
-        return response;
+      const theirs = (init && init.signal) || (input instanceof Request ? input.signal : null);
+      const signal = theirs ? AbortSignal.any([theirs, controller.signal]) : controller.signal;
+      // A request the judge's server refused fails as the network would fail it; one the
+      // harness aborted between tests never settles (its test is over: no error to report).
+      return new Promise((resolve, reject) => {
+        realFetch(input, { ...init, signal }).then((response) => {
+          requests.delete(controller);
+          if (response.headers.has('x-reactlab-refused')) reject(new TypeError('Failed to fetch'));
+          else resolve(response);
+        }, (error) => {
+          requests.delete(controller);
+          if (!controller.byHarness) reject(error);
+        });
       });
-      pending.then(done, done);
-      return pending;
     };
     XMLHttpRequest.prototype.send = function send(...args) { xhrs.add(this); return apply(xhrSend, this, args); };
     IDBFactory.prototype.open = function open(...args) {
@@ -299,6 +306,7 @@
     snapshot.html = [...document.documentElement.attributes].map((a) => [a.name, a.value]);
     snapshot.body = [...document.body.attributes].map((a) => [a.name, a.value]);
     snapshot.head = [...document.head.childNodes];
+    snapshot.bodyElement = document.body;
     const onKeys = (...objects) => [...new Set(objects.flatMap((o) => ownKeys(o)).filter((k) => typeof k === 'string' && k.startsWith('on')))];
     const elementHandlers = onKeys(HTMLElement.prototype, Element.prototype);
     snapshot.handlers = [[W, onKeys(W)], [document, onKeys(Document.prototype)], [document.documentElement, elementHandlers], [document.body, elementHandlers]];
@@ -337,51 +345,54 @@
       }
     }
   };
+  // Each part on its own: a page that broke one (removed its body, say) still gets the rest.
+  const steps = [
+    () => { if (root) { const r = root; root = null; r.unmount(); } },
+    () => { container = null; stopClock(); },
+    () => { for (const id of timeouts) realClearTimeout(id); timeouts.clear(); },
+    () => { for (const id of frames) realCaf(id); frames.clear(); },
+    () => { for (const id of idles) realCic(id); idles.clear(); },
+    () => { for (const [target, type, listener, options] of listeners.splice(0)) { try { apply(removeListener, target, [type, listener, options]); } catch {} } },
+    () => { for (const o of observers.splice(0)) { try { o.disconnect(); } catch {} } },
+    () => { for (const c of channels.splice(0)) { try { if (c.port1) { c.port1.close(); c.port2.close(); } else c.close(); } catch {} } },
+    () => { for (const r of requests) { r.byHarness = true; r.abort(); } requests.clear(); },
+    () => { for (const x of xhrs) { try { apply(xhrAbort, x, []); } catch {} } xhrs.clear(); },
+    () => {
+      for (const [target, keys] of snapshot.handlers) {
+        for (const key of keys) { try { if (target[key]) target[key] = null; } catch {} }
+      }
+    },
+    () => { history.replaceState(null, '', '/'); },
+    () => restoreAttributes(document.documentElement, snapshot.html),
+    () => { for (const node of [...document.documentElement.childNodes]) if (node !== document.head && node !== document.body) node.remove(); },
+    () => { if (!document.body) document.documentElement.append(snapshot.bodyElement); },
+    () => restoreAttributes(document.body, snapshot.body),
+    () => { for (const node of [...document.head.childNodes]) if (!snapshot.head.includes(node)) node.remove(); },
+    () => { document.adoptedStyleSheets = []; },
+    () => { document.body.replaceChildren(); document.title = 'ReactLab'; W.name = ''; },
+    () => { localStore.clear(); sessionStore.clear(); },
+    clearCookies,
+    () => { getSelection()?.removeAllRanges(); },
+    () => { if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur(); },
+    () => scrollTo(0, 0),
+  ];
   const reset = async () => {
-    if (root) { try { root.unmount(); } catch (error) { record('exception', `Uncaught ${describe(error)}`); } }
-    root = null;
-    container = null;
-    stopClock();
-    for (const id of timeouts) realClearTimeout(id);
-    timeouts.clear();
-    for (const id of frames) realCaf(id);
-    frames.clear();
-    for (const id of idles) realCic(id);
-    idles.clear();
-    for (const [target, type, listener, options] of listeners.splice(0)) { try { apply(removeListener, target, [type, listener, options]); } catch {} }
-    for (const o of observers.splice(0)) { try { o.disconnect(); } catch {} }
-    for (const c of channels.splice(0)) {
-      try { if (c.port1) { c.port1.close(); c.port2.close(); } else c.close(); } catch {}
+    // Built-ins first: the steps below use them.
+    try { restoreObjects(); } catch {}
+    for (const step of steps) {
+      try { step(); } catch (error) { if (step === steps[0]) record('exception', `Uncaught ${describe(error)}`); }
     }
-    for (const r of requests) r.abort();
-    requests.clear();
-    for (const x of xhrs) { try { apply(xhrAbort, x, []); } catch {} }
-    xhrs.clear();
-    restoreObjects();
-    for (const [target, keys] of snapshot.handlers) {
-      for (const key of keys) { try { if (target[key]) target[key] = null; } catch {} }
-    }
-    restoreAttributes(document.documentElement, snapshot.html);
-    restoreAttributes(document.body, snapshot.body);
-    for (const node of [...document.head.childNodes]) if (!snapshot.head.includes(node)) node.remove();
-    document.body.replaceChildren();
-    document.title = 'ReactLab';
-    W.name = '';
-    localStore.clear();
-    sessionStore.clear();
-    clearCookies();
     if (usedIndexedDb) {
       usedIndexedDb = false;
       for (const db of databases.splice(0)) { try { db.close(); } catch {} }
-      const names = (await indexedDB.databases()).map((d) => d.name);
-      await Promise.all(names.map((name) => new Promise((resolve) => {
-        const request = indexedDB.deleteDatabase(name);
-        request.onsuccess = request.onerror = request.onblocked = resolve;
-      })));
+      try {
+        const names = (await indexedDB.databases()).map((d) => d.name);
+        await Promise.all(names.map((name) => new Promise((resolve) => {
+          const request = indexedDB.deleteDatabase(name);
+          request.onsuccess = request.onerror = request.onblocked = resolve;
+        })));
+      } catch {}
     }
-    getSelection()?.removeAllRanges();
-    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-    scrollTo(0, 0);
     entries = [];
     dropped = 0;
     exceptions = 0;
@@ -389,11 +400,11 @@
 
   // ---- Mounting one test.
   // A fresh document (the frame's first, or one reloaded) has nothing to undo, and keeps
-  // the storage a reload keeps.
-  let fresh = true;
+  // the storage a reload keeps; a finished test was undone already.
+  let dirty = false;
   const mount = async (test, clock) => {
-    if (fresh) fresh = false;
-    else await reset();
+    if (dirty) await reset();
+    dirty = true;
     if (clock) startClock();
     container = document.createElement('div');
     container.id = 'root';
@@ -441,8 +452,8 @@
   };
 
   apply(addListener, W, [`reactlab-${SECRET}-cmd`, (event) => {
-    event.stopImmediatePropagation();
-    const { id, op, args } = parse(event.detail);
+    apply(stopImmediate, event, []);
+    const { id, op, args } = parse(apply(detailOf, event, []));
     send({ id, ack: true });
     const answer = (value) => send({ id, value });
     const fail = (error) => send({ id, value: { type: 'harness-error', message: describe(error) } });
@@ -450,6 +461,8 @@
       if (op === 'mount') mount(args[0], args[1]).then(answer, fail);
       else if (op === 'tick') advance(args[0]).then(() => answer(true), fail);
       else if (op === 'drain') answer(drain());
+      // The test is over: what it logged, then everything it left undone before the next.
+      else if (op === 'finish') { const logged = drain(); reset().then(() => { dirty = false; answer(logged); }, fail); }
       else fail(new Error(`unknown command ${op}`));
     } catch (error) {
       fail(error);

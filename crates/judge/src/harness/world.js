@@ -237,6 +237,14 @@
     drain() {
       return ask('drain', []);
     },
+    // The test is over: what it logged, whether the page was still the harness, and the
+    // harness undoes what the test left behind.
+    async finish() {
+      const health = api.health();
+      const logged = await ask('finish', []);
+      root = null;
+      return { ...(logged || {}), health };
+    },
     // Moves the page clock `ms` forward, running the timers due on the way.
     tick(ms) {
       return ask('tick', [ms]);
