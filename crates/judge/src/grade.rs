@@ -126,10 +126,10 @@ impl Judge {
             }
             if index > 0 && test.checks_react_warnings() {
                 // React prints each warning once per realm: this test needs a fresh one.
-                if let Some(used) = frame.take() {
-                    if !used.close().await {
-                        self.pool.drop_host(&mut lease).await;
-                    }
+                if let Some(used) = frame.take()
+                    && !used.close().await
+                {
+                    self.pool.drop_host(&mut lease).await;
                 }
             }
             let current = match frame.as_mut() {
