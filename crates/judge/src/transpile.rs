@@ -47,7 +47,9 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
         return Err(refusal(format!("the file is {} bytes; the limit is {} bytes (64 KiB)", source.len(), MAX_CODE_BYTES)));
     }
     let is_ts = matches!(Path::new(file_name).extension().and_then(|e| e.to_str()), Some("tsx" | "ts"));
-    let source_type = if is_ts { SourceType::tsx() } else { SourceType::jsx() };
+    // Always a module, whatever the file contains: oxc reads a TSX file with no `import` or
+    // `export` as a script and gives it the JSX runtime by `require`, which a page has not.
+    let source_type = if is_ts { SourceType::tsx() } else { SourceType::jsx() }.with_module(true);
     let virtual_path = Path::new(if is_ts { "App.tsx" } else { "App.jsx" });
 
     let allocator = Allocator::default();
@@ -75,6 +77,9 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
         ));
     }
     let scoping = semantic.semantic.into_scoping();
+    // A file written for a page with React as a global (`React.useState` and no import) gets
+    // the import it assumes: a module has no such global.
+    let assumes_global_react = scoping.root_unresolved_references().keys().any(|name| name.as_str() == "React");
 
     let mut options = TransformOptions::default();
     options.jsx.runtime = JsxRuntime::Automatic;
@@ -105,6 +110,10 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
     let mut code = Codegen::new().build(&program).code;
     if !has_default {
         code.push_str("\nexport { App as default };\n");
+    }
+    if assumes_global_react {
+        // At the end, so the learner's line numbers stay theirs; imports are hoisted.
+        code.push_str("\nimport * as React from \"react\";\n");
     }
     Ok(code)
 }
@@ -232,6 +241,32 @@ export default function Counter() {
         assert!(!js.contains("<span>"), "{js}");
         let dev = transpile("a.jsx", COUNTER, true).unwrap();
         assert!(dev.contains("react/jsx-dev-runtime"), "{dev}");
+    }
+
+    /// Every shape the contract accepts compiles to an ES module in both languages: a TSX
+    /// file with neither `import` nor `export` was once read as a script and given
+    /// `require("react/jsx-runtime")`, which failed at mount.
+    #[test]
+    fn every_accepted_shape_is_a_module_in_both_languages() {
+        let shapes = [
+            "function App() { return <button>Go</button>; }",
+            "const App = () => <p>hi</p>;",
+            "class App extends React.Component { render() { return <p>hi</p>; } }",
+            "function App() { const [n, setN] = React.useState(0); return <button onClick={() => setN(n + 1)}>{n}</button>; }",
+            "import { useState } from 'react';\nfunction App() { const [n] = useState(0); return <p>{n}</p>; }",
+            "export default function Counter() { return <p>0</p>; }",
+        ];
+        for file in ["App.jsx", "App.tsx"] {
+            for development in [false, true] {
+                for shape in shapes {
+                    let js = transpile(file, shape, development).unwrap_or_else(|e| panic!("{file}: {shape}: {e:?}"));
+                    assert!(!js.contains("require("), "{file}: {js}");
+                    assert!(js.contains("from \"react/jsx-"), "{file}: {js}");
+                    assert_eq!(js.matches("as default").count() + js.matches("export default").count(), 1, "{file}: {js}");
+                    assert_eq!(js.contains("import * as React from"), shape.contains("React.") && !shape.contains("import"), "{file}: {js}");
+                }
+            }
+        }
     }
 
     #[test]
