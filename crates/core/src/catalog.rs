@@ -92,8 +92,8 @@ fn validate_spec(file: &str, source: &str, spec: &ChallengeSpec) -> Result<(), L
             step.get_ref().validate(&mut captured).map_err(fail)?;
             match step.get_ref() {
                 Step::AdvanceClock { .. } => clock_moved = true,
-                Step::Reload {} if clock_moved => {
-                    return Err(fail("a test cannot reload after `advance_clock` (the page clock is stopped)".into()));
+                Step::Reload {} | Step::Reopen {} if clock_moved => {
+                    return Err(fail("a test cannot reload or reopen after `advance_clock` (the page clock is stopped)".into()));
                 }
                 _ => {}
             }
@@ -183,7 +183,22 @@ pub fn load_challenge(dir: &Path) -> Result<Challenge, LoadError> {
             fixtures.push(Fixture { file: SourceFile { name, code: read(&path)? }, should_pass });
         }
     }
-    Ok(Challenge { slug, spec, statement, starter, reference, fixtures, dir: Some(dir.to_path_buf()) })
+    let requirements = crate::requirement::parse(&statement).unwrap_or_default();
+    let challenge = Challenge { slug, spec, statement, requirements, starter, reference, fixtures, dir: Some(dir.to_path_buf()) };
+    check_coverage(dir, &challenge)?;
+    Ok(challenge)
+}
+
+/// A folder's challenge must cover its requirements (`requirement::check_coverage`); the
+/// error names the file and, in the statement, the line.
+fn check_coverage(dir: &Path, challenge: &Challenge) -> Result<(), LoadError> {
+    use crate::requirement::CoverageError;
+    let path = |name: &str| dir.join(name).display().to_string();
+    crate::requirement::check_coverage(challenge).map_err(|e| match e {
+        CoverageError::Statement(e) => LoadError { file: path("statement.md"), line: Some(e.line), column: None, message: e.message },
+        CoverageError::Spec(message) => LoadError { file: path("challenge.toml"), line: None, column: None, message },
+        CoverageError::Fixture { file, message } => LoadError { file: path(&format!("fixtures/{file}")), line: Some(1), column: None, message },
+    })
 }
 
 #[cfg(test)]

@@ -128,7 +128,11 @@ fn text_target(on: &Option<Locator>, excluding: &Option<Locator>) -> String {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {
-            Step::Click { on, .. } => format!("Click {}", on.describe()),
+            Step::Click { on, times, even_if_disabled, .. } => {
+                let times = times.filter(|n| *n > 1).map_or(String::new(), |n| format!(" {n} times"));
+                let disabled = if *even_if_disabled { " (even if it is disabled)" } else { "" };
+                format!("Click {}{times}{disabled}", on.describe())
+            }
             Step::DoubleClick { on, .. } => format!("Double-click {}", on.describe()),
             Step::Hover { on, .. } => format!("Move the pointer over {}", on.describe()),
             Step::MovePointerAway {} => "Move the pointer away".into(),
@@ -182,6 +186,7 @@ impl fmt::Display for Step {
                 (Some(v), _) => format!("Expect the {property} of {} to be {}", on.describe(), value(v)),
                 (_, v) => format!("Expect the {property} of {} to differ from {}", on.describe(), value(v.as_deref().unwrap_or_default())),
             },
+            Step::ExpectPosition { on, is, of, .. } => format!("Expect {} to be {} {}", on.describe(), is.words(), of.describe()),
             Step::ExpectNoErrors {} => "Expect no uncaught errors".into(),
             Step::ExpectNoConsoleErrors { containing: None } => "Expect no errors in the console".into(),
             Step::ExpectNoConsoleErrors { containing: Some(t) } => format!("Expect no console errors about {}", quote(t)),
@@ -206,6 +211,7 @@ impl fmt::Display for Step {
             }
             Step::AdvanceClock { ms } => format!("Let {ms} ms pass"),
             Step::Reload {} => "Reload the page".into(),
+            Step::Reopen {} => "Open the page again in a new tab".into(),
         };
         f.write_str(&s)
     }

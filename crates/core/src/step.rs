@@ -7,6 +7,9 @@ use crate::locator::Locator;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The most clicks one `click` step may make (`times`).
+pub const MAX_CLICKS: u32 = 100;
+
 /// Properties an `expect_property` step may read.
 pub const PROPERTIES: &[&str] = &["disabled", "checked", "value", "type", "selected", "readOnly", "required", "open"];
 
@@ -14,8 +17,16 @@ pub const PROPERTIES: &[&str] = &["disabled", "checked", "value", "type", "selec
 #[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// A trusted click at the element's centre, once it is visible, stable, enabled and not covered.
+    /// With `times`, that many clicks one after the other (each finds the element anew), for
+    /// a statement's "each click": enough of them that a ceiling or a wrap-around shows.
     Click {
         on: Locator,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        times: Option<u32>,
+        /// Click even when the element is disabled (a person can; nothing should happen),
+        /// for a statement that lets a button be disabled where clicking it must do nothing.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        even_if_disabled: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
     },
@@ -172,6 +183,15 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
     },
+    /// `on` sits `below`, `above`, `left_of` or `right_of` the element `of` finds, by where
+    /// they are drawn on the page (for text, where its own text is drawn), not by markup order.
+    ExpectPosition {
+        on: Locator,
+        is: Placement,
+        of: Locator,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
     /// No uncaught exception since the page loaded.
     ExpectNoErrors {},
     /// Nothing logged with `console.error` since the page loaded (React's warnings included);
@@ -211,8 +231,33 @@ pub enum Step {
     /// Moves the page's clock (timers and `Date`) forward without waiting. The clock stands
     /// still from the mount on in a test that has this step.
     AdvanceClock { ms: u64 },
-    /// Reloads the page; storage (localStorage, cookies) is kept, the component mounts anew.
+    /// Reloads the page; storage (localStorage, sessionStorage, cookies) is kept, the
+    /// component mounts anew.
     Reload {},
+    /// Opens the page again as in a new tab of the same browser: localStorage and cookies
+    /// are kept, sessionStorage starts empty (it belongs to the tab), the component mounts anew.
+    Reopen {},
+}
+
+/// Where an element is drawn relative to another (`expect_position`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    Below,
+    Above,
+    LeftOf,
+    RightOf,
+}
+
+impl Placement {
+    pub fn words(self) -> &'static str {
+        match self {
+            Placement::Below => "below",
+            Placement::Above => "above",
+            Placement::LeftOf => "left of",
+            Placement::RightOf => "right of",
+        }
+    }
 }
 
 /// What a `capture` step reads.
@@ -250,12 +295,14 @@ impl Step {
             Step::ExpectAttribute { .. } => "expect_attribute",
             Step::ExpectProperty { .. } => "expect_property",
             Step::ExpectStyle { .. } => "expect_style",
+            Step::ExpectPosition { .. } => "expect_position",
             Step::ExpectNoErrors {} => "expect_no_errors",
             Step::ExpectNoConsoleErrors { .. } => "expect_no_console_errors",
             Step::ExpectNoReactWarnings { .. } => "expect_no_react_warnings",
             Step::Capture { .. } => "capture",
             Step::AdvanceClock { .. } => "advance_clock",
             Step::Reload {} => "reload",
+            Step::Reopen {} => "reopen",
         }
     }
 
@@ -282,13 +329,15 @@ impl Step {
             | Step::ExpectAttribute { timeout_ms, .. }
             | Step::ExpectProperty { timeout_ms, .. }
             | Step::ExpectStyle { timeout_ms, .. }
+            | Step::ExpectPosition { timeout_ms, .. }
             | Step::Capture { timeout_ms, .. } => *timeout_ms,
             Step::MovePointerAway {}
             | Step::ExpectNoErrors {}
             | Step::ExpectNoConsoleErrors { .. }
             | Step::ExpectNoReactWarnings { .. }
             | Step::AdvanceClock { .. }
-            | Step::Reload {} => None,
+            | Step::Reload {}
+            | Step::Reopen {} => None,
         }
     }
 
@@ -311,6 +360,7 @@ impl Step {
             | Step::ExpectProperty { on, .. }
             | Step::ExpectStyle { on, .. } => vec![on],
             Step::Type { into, .. } | Step::Fill { into, .. } => vec![into],
+            Step::ExpectPosition { on, of, .. } => vec![on, of],
             Step::Press { on, .. } | Step::ExpectNumber { on, .. } => on.iter().collect(),
             Step::ExpectText { on, excluding, .. } | Step::Capture { on, excluding, .. } => on.iter().chain(excluding.iter()).collect(),
             Step::MovePointerAway {}
@@ -318,7 +368,8 @@ impl Step {
             | Step::ExpectNoConsoleErrors { .. }
             | Step::ExpectNoReactWarnings { .. }
             | Step::AdvanceClock { .. }
-            | Step::Reload {} => vec![],
+            | Step::Reload {}
+            | Step::Reopen {} => vec![],
         }
     }
 
@@ -383,6 +434,9 @@ impl Step {
                 vec![]
             }
             Step::Type { text, .. } if text.is_empty() => return Err("`type` needs a non-empty `text`".into()),
+            Step::Click { times: Some(n), .. } if !(1..=MAX_CLICKS).contains(n) => {
+                return Err(format!("`times` must be between 1 and {MAX_CLICKS}"));
+            }
             Step::AdvanceClock { ms } if *ms == 0 || *ms > 600_000 => {
                 return Err("`ms` must be between 1 and 600000".into());
             }

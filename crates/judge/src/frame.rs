@@ -85,6 +85,15 @@ impl Frame {
         self.attach_world(deadline).await
     }
 
+    /// Reloads as a new tab of the same browser would open the page: session storage
+    /// belongs to the tab, so it starts empty. Emptied once the old document has unloaded
+    /// (its pagehide may still write) and before anything of the learner's runs again.
+    pub async fn reopen(&mut self, deadline: Instant) -> Result<(), Stop> {
+        self.reload(deadline).await?;
+        let params = json!({ "expression": "sessionStorage.clear(), true", "contextId": self.world, "returnByValue": true });
+        self.call_raw("Runtime.evaluate", params, deadline).await.map(drop)
+    }
+
     async fn attach_world(&mut self, deadline: Instant) -> Result<(), Stop> {
         let tree = self.call_raw("Page.getFrameTree", json!({}), deadline).await?;
         let frame_id = tree

@@ -12,7 +12,7 @@ use crate::input::{self, key_def, key_events, modifier_bit};
 use chromiumoxide_cdp::cdp::browser_protocol::input::DispatchMouseEventType;
 use chromiumoxide_types::Command;
 use reactlab_core::expr::{self, NumberExpr};
-use reactlab_core::step::{Read, parse_chord};
+use reactlab_core::step::{Placement, Read, parse_chord};
 use reactlab_core::{ConsoleKind, Locator, Step, TestCase};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -145,8 +145,13 @@ impl<'a> TestRun<'a> {
         })
     }
 
+    /// Clicks once the element is actionable; enabled too unless `even_if_disabled`.
     async fn click(&self, on: &Locator, clicks: i64, timeout: Duration) -> Result<(), Stop> {
-        let (x, y) = self.actionable(on, true, timeout).await?;
+        self.click_where(on, clicks, true, timeout).await
+    }
+
+    async fn click_where(&self, on: &Locator, clicks: i64, enabled: bool, timeout: Duration) -> Result<(), Stop> {
+        let (x, y) = self.actionable(on, enabled, timeout).await?;
         self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await?;
         for n in 1..=clicks {
             self.mouse(DispatchMouseEventType::MousePressed, x, y, n).await?;
@@ -216,7 +221,12 @@ impl<'a> TestRun<'a> {
     async fn step(&mut self, step: &Step) -> Result<(), Stop> {
         let timeout = step.timeout_ms().map_or(STEP_TIMEOUT, Duration::from_millis);
         match step {
-            Step::Click { on, .. } => self.click(on, 1, timeout).await,
+            Step::Click { on, times, even_if_disabled, .. } => {
+                for _ in 0..times.unwrap_or(1) {
+                    self.click_where(on, 1, !even_if_disabled, timeout).await?;
+                }
+                Ok(())
+            }
             Step::DoubleClick { on, .. } => self.click(on, 2, timeout).await,
             Step::Hover { on, .. } => {
                 let (x, y) = self.actionable(on, false, timeout).await?;
@@ -386,6 +396,31 @@ impl<'a> TestRun<'a> {
                     Ok(if ok { Ok(()) } else { Err(message) })
                 })
             }
+            Step::ExpectPosition { on, is, of, .. } => {
+                let (what, to) = (on.describe(), format!("{} {}", is.words(), of.describe()));
+                let locs = json!([locator_json(on), locator_json(of)]);
+                retry!(self, timeout, {
+                    let v = self.world("position", locs.clone()).await?;
+                    let which = if v["which"] == "of" { of } else { on };
+                    if let Some(reason) = problem(which, &v) {
+                        return Ok(Err(format!("Expected {what} to be {to}, but {reason}")));
+                    }
+                    let edge = |side: &str, key: &str| v[side][key].as_f64().unwrap_or(0.0);
+                    // Half a pixel of slack for rounding; touching boxes are still apart.
+                    let placed = match is {
+                        Placement::Below => edge("on", "top") >= edge("of", "bottom") - 0.5,
+                        Placement::Above => edge("on", "bottom") <= edge("of", "top") + 0.5,
+                        Placement::LeftOf => edge("on", "right") <= edge("of", "left") + 0.5,
+                        Placement::RightOf => edge("on", "left") >= edge("of", "right") - 0.5,
+                    };
+                    Ok(if placed {
+                        Ok(())
+                    } else {
+                        let at = |side: &str| format!("{:.0}–{:.0} px down, {:.0}–{:.0} px across", edge(side, "top"), edge(side, "bottom"), edge(side, "left"), edge(side, "right"));
+                        Err(format!("Expected {what} to be {to}, but it is drawn at {} and the other at {}", at("on"), at("of")))
+                    })
+                })
+            }
             Step::ExpectCount { on, equals, .. } => {
                 let loc = locator_json(on);
                 retry!(self, timeout, {
@@ -489,6 +524,10 @@ impl<'a> TestRun<'a> {
             }
             Step::Reload {} => {
                 self.frame.reload(self.deadline).await?;
+                self.frame.mount(self.index, self.test.controls_clock(), self.deadline).await
+            }
+            Step::Reopen {} => {
+                self.frame.reopen(self.deadline).await?;
                 self.frame.mount(self.index, self.test.controls_clock(), self.deadline).await
             }
         }

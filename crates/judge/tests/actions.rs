@@ -242,6 +242,11 @@ fn actions_wait_until_the_element_is_actionable() {
   { do = "expect_text", on = { test_id = "log" }, equals = "log=enabled" },
 "#),
         ("a forever disabled button", r#"{ do = "click", on = { role = "button", name = "Never enabled" }, timeout_ms = 600 }"#),
+        ("a disabled button clicked on purpose does nothing", r#"
+  { do = "click", on = { role = "button", name = "Never enabled" }, times = 3, even_if_disabled = true, timeout_ms = 600 },
+  { do = "click", on = { role = "button", name = "Late" }, times = 2 },
+  { do = "expect_text", on = { test_id = "log" }, equals = "log=late,late" },
+"#),
         ("a covered button", r#"{ do = "click", on = { role = "button", name = "Covered" }, timeout_ms = 600 }"#),
         ("an invisible button", r#"{ do = "click", on = { text = "Invisible" }, timeout_ms = 600 }"#),
         ("an element far below is scrolled into view", r#"
@@ -252,7 +257,7 @@ fn actions_wait_until_the_element_is_actionable() {
         ("hover waits too", r#"{ do = "hover", on = { role = "button", name = "Late" } }"#),
     ];
     let r = grade(&spec(&tests), WAITING);
-    for name in ["an element that appears late is clicked", "a disabled button is clicked once enabled", "an element far below is scrolled into view", "hover waits too"] {
+    for name in ["an element that appears late is clicked", "a disabled button is clicked once enabled", "a disabled button clicked on purpose does nothing", "an element far below is scrolled into view", "hover waits too"] {
         expect_passed(&r, name);
     }
     expect_failed(&r, "a forever disabled button", &["Could not act on the button “Never enabled”", "disabled"]);

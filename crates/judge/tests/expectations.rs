@@ -424,3 +424,54 @@ fn an_expectation_retries_for_its_whole_deadline_and_no_longer() {
     expect_failed(&r, "late", &["but it reads “ready”"]);
     assert!(took.as_millis() < 8000, "took {took:?}");
 }
+
+const PLACED: &str = r#"import { useState } from 'react';
+export default function App() {
+  const [dark, setDark] = useState(false);
+  return (
+    <div>
+      <div style={{ display: 'flex', gap: 8 }}>
+        <input type="search" aria-label="Query" />
+        <span data-testid="beside">beside</span>
+      </div>
+      <div>
+        <input aria-label="Name" />
+        <br />
+        loose words under the input
+      </div>
+      <p data-testid="under">under</p>
+      <input type="button" value="Send it" />
+      <div data-testid="fading" style={{ transition: 'background-color 400ms linear', backgroundColor: dark ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)' }}>fading</div>
+      <button onClick={() => setDark((d) => !d)}>Fade</button>
+    </div>
+  );
+}"#;
+
+/// Positions are where things are drawn; a style is read once its transition has ended; a
+/// search field is a text box; an input button's label is its value.
+#[test]
+fn expect_position_transitions_search_boxes_and_input_buttons() {
+    let tests = [
+        ("below and above", r#"
+  { do = "expect_position", on = { test_id = "under" }, is = "below", of = { role = "searchbox" } },
+  { do = "expect_position", on = { role = "searchbox" }, is = "above", of = { test_id = "under" } },
+  { do = "expect_position", on = { test_id = "beside" }, is = "right_of", of = { role = "textbox", name = "Query" } },
+  { do = "expect_position", on = { role = "searchbox" }, is = "left_of", of = { test_id = "beside" } },
+"#),
+        ("loose text is placed by its words", r#"{ do = "expect_position", on = { text = "loose words" }, is = "below", of = { label = "Name" } }"#),
+        ("beside is not below", r#"{ do = "expect_position", on = { test_id = "beside" }, is = "below", of = { label = "Query" }, timeout_ms = 400 }"#),
+        ("a transition is read once it ends", r#"
+  { do = "capture", as = "before", on = { test_id = "fading" }, style = "background-color" },
+  { do = "click", on = { role = "button", name = "Fade" } },
+  { do = "expect_style", on = { test_id = "fading" }, property = "background-color", equals = "rgb(0, 0, 0)" },
+  { do = "click", on = { role = "button", name = "Fade" } },
+  { do = "capture", as = "after", on = { test_id = "fading" }, style = "background-color" },
+  { do = "expect_style", on = { test_id = "fading" }, property = "background-color", equals = "${before}", timeout_ms = 50 },
+"#),
+        ("an input button reads its value", r#"{ do = "expect_text", on = { role = "button", name = "Send it" }, equals = "Send it" }"#),
+    ];
+    let r = grade(&spec(&tests), PLACED);
+    expect_failed(&r, "beside is not below", &["Expected the element with the test id “beside” to be below", "px down"]);
+    let ok: Vec<_> = tests.iter().filter(|(n, _)| *n != "beside is not below").copied().collect();
+    expect_all_passed(&r, &ok);
+}

@@ -184,19 +184,25 @@ fn advance_clock_moves_timers_and_date() {
     assert_sentences(&spec, &r);
 }
 
+/// `reload` is the same tab (every storage kept); `reopen` a new tab of the same browser
+/// (sessionStorage empty, even when the old document writes it as it goes away).
 #[test]
-fn reload_keeps_storage_and_remounts() {
+fn reload_keeps_storage_reopen_keeps_all_but_the_session_and_both_remount() {
     let code = r#"import { useState } from 'react';
+addEventListener('pagehide', () => sessionStorage.setItem('late', 'written on the way out'));
 export default function App() {
   const [count, setCount] = useState(0);
   const [saved] = useState(() => localStorage.getItem('v') ?? 'nothing');
+  const [session] = useState(() => sessionStorage.getItem('s') ?? 'none');
+  const [late] = useState(() => sessionStorage.getItem('late') ?? 'none');
   const [cookie] = useState(() => document.cookie || 'none');
   return (
     <div>
       <p data-testid="count">count={count}</p>
       <p data-testid="saved">saved={saved}</p>
+      <p data-testid="session">session={session} late={late}</p>
       <p data-testid="cookie">cookie={cookie}</p>
-      <button onClick={() => { setCount((c) => c + 1); localStorage.setItem('v', 'kept'); document.cookie = 'c=1; path=/'; }}>Save</button>
+      <button onClick={() => { setCount((c) => c + 1); localStorage.setItem('v', 'kept'); sessionStorage.setItem('s', 'tab'); document.cookie = 'c=1; path=/'; }}>Save</button>
     </div>
   );
 }"#;
@@ -209,12 +215,23 @@ export default function App() {
   { do = "expect_text", on = { test_id = "count" }, equals = "count=0" },
   { do = "expect_text", on = { test_id = "saved" }, equals = "saved=kept" },
   { do = "expect_text", on = { test_id = "cookie" }, equals = "cookie=c=1" },
+  { do = "expect_text", on = { test_id = "session" }, equals = "session=tab late=written on the way out" },
   { do = "click", on = { role = "button", name = "Save" } },
   { do = "reload" },
   { do = "expect_text", on = { test_id = "count" }, equals = "count=0" },
 "#),
+        ("reopen", r#"
+  { do = "click", on = { role = "button", name = "Save" }, times = 3 },
+  { do = "expect_text", on = { test_id = "count" }, equals = "count=3" },
+  { do = "reopen" },
+  { do = "expect_text", on = { test_id = "count" }, equals = "count=0" },
+  { do = "expect_text", on = { test_id = "saved" }, equals = "saved=kept" },
+  { do = "expect_text", on = { test_id = "cookie" }, equals = "cookie=c=1" },
+  { do = "expect_text", on = { test_id = "session" }, equals = "session=none late=none" },
+"#),
         ("the next test starts empty", r#"
   { do = "expect_text", on = { test_id = "saved" }, equals = "saved=nothing" },
+  { do = "expect_text", on = { test_id = "session" }, equals = "session=none late=none" },
   { do = "expect_text", on = { test_id = "cookie" }, equals = "cookie=none" },
 "#),
     ];

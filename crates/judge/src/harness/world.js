@@ -140,7 +140,10 @@
     try {
       if (loc.role !== undefined) {
         const role = loc.role.toLowerCase();
-        found = all(scope).filter((el) => roleOf(el) === role && (loc.include_hidden || !hiddenForRoles(el)) &&
+        // A searchbox is a kind of textbox (ARIA's role hierarchy): a statement's "text input"
+        // may be an <input type="search">.
+        const fits = role === 'textbox' ? (r) => r === 'textbox' || r === 'searchbox' : (r) => r === role;
+        found = all(scope).filter((el) => fits(roleOf(el)) && (loc.include_hidden || !hiddenForRoles(el)) &&
           (loc.name === undefined || matches(nameOf(el, role), loc.name, exact)));
       } else if (loc.label !== undefined) {
         found = all(scope).filter((el) => { const l = labelOf(el); return l !== null && matches(l, loc.label, exact); });
@@ -187,8 +190,26 @@
     return `${s}>${t ? t + '…' : ''}`;
   };
 
+  const BUTTON_INPUTS = new Set(['button', 'submit', 'reset']);
+  const boxOf = (el) => {
+    let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+    for (const node of el.childNodes) {
+      if (node.nodeType !== 3 || !node.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) {
+        if (r.width === 0 && r.height === 0) continue;
+        top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
+        left = Math.min(left, r.left); right = Math.max(right, r.right);
+      }
+    }
+    if (top === Infinity) ({ top, bottom, left, right } = el.getBoundingClientRect());
+    return { top, bottom, left, right };
+  };
   // Visible text, as a person reads it (innerText), without the text of `excluding` matches.
   const visibleText = (el, excluding) => {
+    // An <input type="button"> shows its value as its label; it has no text of its own.
+    if (el.tagName === 'INPUT' && BUTTON_INPUTS.has(el.type)) return collapse(el.value);
     let text = el.innerText ?? el.textContent ?? '';
     if (excluding) {
       const r = find(excluding, document);
@@ -312,6 +333,20 @@
       const r = find(loc);
       return r.error ? r : { count: r.elements.length };
     },
+    // Where `on` and `of` are drawn: { on: box, of: box } (top, bottom, left, right), or
+    // { wait } / { error }. A box is the element's own text where it has some (a count
+    // written after an input inside one <div> is placed by its words), else its border box.
+    position(onLoc, ofLoc) {
+      const out = {};
+      for (const [key, loc] of [['on', onLoc], ['of', ofLoc]]) {
+        const r = resolve(loc);
+        if (r.error) return { ...r, which: key };
+        if (!r.element) return { wait: 'no element matches', which: key };
+        if (!isVisible(r.element)) return { wait: 'the element is not visible', which: key };
+        out[key] = boxOf(r.element);
+      }
+      return out;
+    },
     // Reads one value of the element (or of the page when loc is null).
     read(loc, what, arg, excluding) {
       let el = document.body;
@@ -329,7 +364,13 @@
           if (nums.length > 1) return { wait: `several numbers are shown (${nums.join(', ')})`, actual: visibleText(el, excluding) };
           return { value: String(nums[0]) };
         }
-        case 'style': return { value: getComputedStyle(el).getPropertyValue(arg) };
+        case 'style': {
+          // Mid-transition the value is neither the old nor the new one: read it once the
+          // transition of that property has ended, as a person sees the settled page.
+          const moving = el.getAnimations().some((a) => a.playState === 'running' && a.transitionProperty === arg);
+          if (moving) return { wait: `its ${arg} is still changing (a CSS transition runs)` };
+          return { value: getComputedStyle(el).getPropertyValue(arg) };
+        }
         case 'attribute': return { value: el.getAttribute(arg) };
         case 'property': {
           const v = el[arg];
