@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use reactlab_core::challenge::SourceFile;
+use reactlab_core::requirement::CoverageError;
 use reactlab_core::{Challenge, GradeReport, Verdict};
 use reactlab_store::{ChallengeRow, ChallengeSummary};
 use schemars::JsonSchema;
@@ -37,8 +38,29 @@ pub struct ChallengeList {
 #[derive(Serialize, JsonSchema)]
 pub struct TestView {
     pub name: String,
+    /// The ids of the statement's requirements this test checks.
+    pub checks: Vec<String>,
     /// Each step in plain English.
     pub steps: Vec<String>,
+}
+
+impl TestView {
+    fn of(c: &Challenge) -> Vec<TestView> {
+        c.spec
+            .tests
+            .iter()
+            .map(|t| TestView { name: t.name.clone(), checks: t.checks.clone(), steps: t.steps.iter().map(|s| s.get_ref().to_string()).collect() })
+            .collect()
+    }
+}
+
+/// One item of the statement's requirement list.
+#[derive(Serialize, JsonSchema)]
+pub struct RequirementView {
+    /// Short id, as the tests name it (`starts-at-zero`).
+    pub id: String,
+    /// Markdown.
+    pub text: String,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -50,6 +72,8 @@ pub struct ChallengeView {
     /// Markdown.
     pub statement: String,
     pub starter: SourceFile,
+    /// The statement's requirements, each checked by at least one test.
+    pub requirements: Vec<RequirementView>,
     pub tests: Vec<TestView>,
     pub version: i64,
     pub status: Option<Progress>,
@@ -127,7 +151,8 @@ fn view(row: &ChallengeRow, c: &Challenge, status: Option<Progress>) -> Challeng
         tags: c.spec.tags.clone(),
         statement: c.statement.clone(),
         starter: c.starter.clone(),
-        tests: c.spec.tests.iter().map(|t| TestView { name: t.name.clone(), steps: t.steps.iter().map(|s| s.get_ref().to_string()).collect() }).collect(),
+        requirements: c.requirements.iter().map(|r| RequirementView { id: r.id.clone(), text: r.text.clone() }).collect(),
+        tests: TestView::of(c),
         version: row.version,
         status,
     }
@@ -157,6 +182,11 @@ fn parse_input(slug: &str, input: &ChallengeInput) -> ApiResult<(ChallengeRow, C
     }
     let challenge = Challenge::from_parts(slug, &input.spec_toml, &input.statement, input.starter.clone(), input.reference.clone())
         .map_err(|e| ApiError::field("spec_toml", e.to_string()))?;
+    // A new challenge cannot ship with a requirement no test checks.
+    reactlab_core::requirement::check_coverage(&challenge).map_err(|e| match e {
+        CoverageError::Statement(e) => ApiError::field("statement", format!("line {}: {}", e.line, e.message)),
+        CoverageError::Spec(message) | CoverageError::Fixture { message, .. } => ApiError::field("spec_toml", message),
+    })?;
     // The title is stored in a column of its own; the escape `\u0000` in the TOML text
     // would put a NUL there.
     if crate::nul::contains_nul(&challenge.spec.title) {
@@ -227,11 +257,24 @@ pub async fn update(State(state): State<Shared>, Admin(admin): Admin, Path(slug)
     Ok(Json(view(&row, &challenge, None)))
 }
 
+/// Grades the saved version of a challenge.
 pub async fn verify(State(state): State<Shared>, Admin(_): Admin, Path(slug): Path<String>) -> ApiResult<Json<VerifyResponse>> {
-    let grader = state.grader.clone().ok_or_else(|| ApiError::Unavailable("this API process has no judge; verify on `reactlab serve` or with `reactlab challenges check`".into()))?;
     let (_, challenge) = load(&state, &slug).await?;
-    let reference = grader.grade(&challenge, &challenge.reference).await;
-    let starter = grader.grade(&challenge, &challenge.starter).await;
+    grade_both(&state, &challenge).await.map(Json)
+}
+
+/// Grades a challenge as the author has it on screen, saved or not: what they verify is
+/// what they will save.
+pub async fn verify_unsaved(State(state): State<Shared>, Admin(_): Admin, Body(input): Body<ChallengeInput>) -> ApiResult<Json<VerifyResponse>> {
+    let slug = input.slug.clone().unwrap_or_else(|| "draft".into());
+    let (_, challenge) = parse_input(&slug, &input)?;
+    grade_both(&state, &challenge).await.map(Json)
+}
+
+async fn grade_both(state: &Shared, challenge: &Challenge) -> ApiResult<VerifyResponse> {
+    let grader = state.grader.clone().ok_or_else(|| ApiError::Unavailable("this API process has no judge; verify on `reactlab serve` or with `reactlab challenges check`".into()))?;
+    let reference = grader.grade(challenge, &challenge.reference).await;
+    let starter = grader.grade(challenge, &challenge.starter).await;
     let ok = reference.verdict == Verdict::Accepted && starter.verdict != Verdict::Accepted;
-    Ok(Json(VerifyResponse { ok, reference, starter }))
+    Ok(VerifyResponse { ok, reference, starter })
 }

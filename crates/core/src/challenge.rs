@@ -65,6 +65,10 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
     pub name: String,
+    /// The ids of the statement's requirements this test checks (`- [id] …` items of its
+    /// `## Requirements` list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
     /// HTTP responses the judge serves to the page for this test.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mocks: Vec<Mock>,
@@ -128,6 +132,9 @@ pub struct Challenge {
     pub spec: ChallengeSpec,
     /// Markdown.
     pub statement: String,
+    /// The statement's requirement list (empty when it has none or it does not parse:
+    /// `requirement::check_coverage` says why).
+    pub requirements: Vec<crate::Requirement>,
     pub starter: SourceFile,
     pub reference: SourceFile,
     pub fixtures: Vec<Fixture>,
@@ -140,7 +147,8 @@ impl Challenge {
     /// is parsed and validated as a `challenge.toml` would be.
     pub fn from_parts(slug: &str, spec_toml: &str, statement: &str, starter: SourceFile, reference: SourceFile) -> Result<Challenge, crate::LoadError> {
         let spec = crate::catalog::parse_spec(&format!("{slug}/challenge.toml"), spec_toml)?;
-        Ok(Challenge { slug: slug.into(), spec, statement: statement.into(), starter, reference, fixtures: vec![], dir: None })
+        let requirements = crate::requirement::parse(statement).unwrap_or_default();
+        Ok(Challenge { slug: slug.into(), spec, statement: statement.into(), requirements, starter, reference, fixtures: vec![], dir: None })
     }
 
     /// The React build the judge loads for this challenge.

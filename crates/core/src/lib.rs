@@ -9,6 +9,7 @@ pub mod expr;
 pub mod fuzzing;
 pub mod locator;
 pub mod report;
+pub mod requirement;
 pub mod sentence;
 pub mod step;
 
@@ -16,6 +17,7 @@ pub use catalog::{Catalog, LoadError};
 pub use challenge::{Challenge, ChallengeSpec, Difficulty, Fixture, Mock, ReactBuild, SourceFile, TestCase};
 pub use event::SubmissionEvent;
 pub use locator::Locator;
+pub use requirement::Requirement;
 pub use report::{CompileError, ConsoleEntry, ConsoleKind, GradeReport, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 pub use step::Step;
 

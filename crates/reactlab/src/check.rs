@@ -1,11 +1,14 @@
-//! `reactlab challenges check`: proves the catalog. For every challenge, the files load,
-//! the reference passes, the starter fails, and every fixture does what its name says.
+//! `reactlab challenges check`: proves the catalog. For every challenge, the files load (and
+//! every requirement of its statement is checked by a test), the reference passes, the
+//! starter fails, every fixture does what its name says, and a `fail-*` fixture fails in a
+//! test that checks a requirement it says it breaks.
 
 use crate::grade::judge;
 use crate::{JudgeArgs, catalog};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use reactlab_core::{Challenge, Verdict};
+use reactlab_core::requirement::broken_by;
+use reactlab_core::{Challenge, GradeReport, TestStatus, Verdict};
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
@@ -21,6 +24,8 @@ struct Case<'a> {
     file: String,
     code: &'a str,
     should_pass: bool,
+    /// The requirements a fail fixture says it breaks.
+    breaks: Vec<String>,
 }
 
 pub async fn run(args: CheckArgs) -> u8 {
@@ -37,10 +42,11 @@ pub async fn run(args: CheckArgs) -> u8 {
     };
     let mut cases = Vec::new();
     for c in &challenges {
-        cases.push(Case { challenge: c, file: c.reference.name.clone(), code: &c.reference.code, should_pass: true });
-        cases.push(Case { challenge: c, file: c.starter.name.clone(), code: &c.starter.code, should_pass: false });
+        cases.push(Case { challenge: c, file: c.reference.name.clone(), code: &c.reference.code, should_pass: true, breaks: vec![] });
+        cases.push(Case { challenge: c, file: c.starter.name.clone(), code: &c.starter.code, should_pass: false, breaks: vec![] });
         for f in &c.fixtures {
-            cases.push(Case { challenge: c, file: format!("fixtures/{}", f.file.name), code: &f.file.code, should_pass: f.should_pass });
+            let breaks = if f.should_pass { vec![] } else { broken_by(f) };
+            cases.push(Case { challenge: c, file: format!("fixtures/{}", f.file.name), code: &f.file.code, should_pass: f.should_pass, breaks });
         }
     }
     let judge = judge(&args.judge);
@@ -74,6 +80,9 @@ pub async fn run(args: CheckArgs) -> u8 {
             if let Some(m) = &report.message {
                 println!("    {m}");
             }
+        } else if let Some(why) = failed_elsewhere(case, report) {
+            failures += 1;
+            println!("✗ {}/{}: {why}", case.challenge.slug, case.file);
         }
     }
     println!(
@@ -83,4 +92,23 @@ pub async fn run(args: CheckArgs) -> u8 {
         results.len() - failures
     );
     if failures == 0 { 0 } else { 1 }
+}
+
+/// Why a fail fixture's failure does not prove what it says it breaks: none of the tests it
+/// failed checks one of those requirements. A failure before any test ran (a compile error,
+/// a crash at mount) proves nothing either way and passes.
+fn failed_elsewhere(case: &Case, report: &GradeReport) -> Option<String> {
+    if case.breaks.is_empty() {
+        return None;
+    }
+    let failed: Vec<&str> = report.tests.iter().filter(|t| t.status == TestStatus::Failed).map(|t| t.name.as_str()).collect();
+    let checks = |name: &str| case.challenge.spec.tests.iter().find(|t| t.name == name).map_or(&[][..], |t| &t.checks[..]);
+    if failed.is_empty() || failed.iter().any(|name| checks(name).iter().any(|id| case.breaks.contains(id))) {
+        return None;
+    }
+    Some(format!(
+        "fails, but only in tests that do not check what it breaks ({}): {}",
+        case.breaks.join(", "),
+        failed.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ")
+    ))
 }

@@ -30,7 +30,7 @@ pub struct JudgeArgs {
     /// The folder of built-in challenges.
     #[arg(long, env = "REACTLAB_CHALLENGES", default_value = "challenges", global = true)]
     pub catalog: PathBuf,
-    /// The Chromium binary (default: Debian's /usr/lib/chromium/chromium).
+    /// The Chromium binary (default: Debian's chromium-headless-shell when installed, else chromium).
     #[arg(long, env = "REACTLAB_CHROMIUM", global = true)]
     pub chromium: Option<PathBuf>,
     /// Submissions graded at once in the browser (default: the number of cores).
@@ -76,6 +76,13 @@ enum ChallengesCommand {
     Check(check::CheckArgs),
     /// Print the JSON Schema of challenge.toml.
     Schema,
+    /// Print the requirement-by-requirement table of the catalog (docs/challenges.md): the
+    /// tests that check each requirement and the fail fixtures that break it.
+    Audit {
+        /// The catalog folder.
+        #[arg(long, env = "REACTLAB_CHALLENGES", default_value = "challenges")]
+        catalog: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -101,6 +108,16 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Load(args) => load::run(args).await,
             Command::Challenges { command: ChallengesCommand::Check(args) } => check::run(args).await,
+            Command::Challenges { command: ChallengesCommand::Audit { catalog } } => match catalog::load_all(&catalog) {
+                Ok(c) => {
+                    print!("{}", reactlab_core::requirement::audit(&c));
+                    0
+                }
+                Err(e) => {
+                    eprintln!("The catalog does not load:\n{e}");
+                    1
+                }
+            },
             Command::Challenges { command: ChallengesCommand::Schema } => {
                 println!("{}", serde_json::to_string_pretty(&reactlab_core::catalog::schema()).expect("schema serializes"));
                 0

@@ -137,8 +137,8 @@ async fn admin_endpoints_are_401_for_strangers_and_403_forbidden_for_learners() 
     let id = ivy.submit("counter", CODE).await;
     let challenge = json!({
         "slug": "learner-made",
-        "spec_toml": "title = \"Mine\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nsteps = [{ do = \"expect_text\", contains = \"x\" }]\n",
-        "statement": "Mine.",
+        "spec_toml": "title = \"Mine\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nchecks = [\"x\"]\nsteps = [{ do = \"expect_text\", contains = \"x\" }]\n",
+        "statement": "Mine.\n\n## Requirements\n\n- [x] Shows x.\n",
         "starter": { "name": "starter.jsx", "code": "export default () => null;" },
         "reference": { "name": "reference.jsx", "code": "export default () => <p>x</p>;" }
     });
@@ -150,6 +150,7 @@ async fn admin_endpoints_are_401_for_strangers_and_403_forbidden_for_learners() 
         (Method::GET, "/api/v1/challenges/counter/source".to_string(), json!(null)),
         (Method::PUT, "/api/v1/challenges/counter".to_string(), replacement),
         (Method::POST, "/api/v1/challenges/counter/verify".to_string(), json!({})),
+        (Method::POST, "/api/v1/challenges/verify".to_string(), challenge.clone()),
         (Method::GET, "/api/v1/admin/queue".to_string(), json!(null)),
         (Method::POST, format!("/api/v1/admin/queue/dead/{id}/retry"), json!({})),
         (Method::POST, format!("/api/v1/admin/queue/dead/{id}/discard"), json!({})),
@@ -579,8 +580,8 @@ async fn oversized_bodies_and_code_are_refused_with_413() {
     expect(&r, StatusCode::PAYLOAD_TOO_LARGE, "code_too_large", "preview code over 64 KiB");
     let mut challenge = json!({
         "slug": "big",
-        "spec_toml": "title = \"Big\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nsteps = [{ do = \"expect_text\", contains = \"x\" }]\n",
-        "statement": "Big.",
+        "spec_toml": "title = \"Big\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nchecks = [\"x\"]\nsteps = [{ do = \"expect_text\", contains = \"x\" }]\n",
+        "statement": "Big.\n\n## Requirements\n\n- [x] Shows x.\n",
         "starter": { "name": "starter.jsx", "code": "export default () => null;" },
         "reference": { "name": "reference.jsx", "code": big }
     });
@@ -1001,11 +1002,11 @@ async fn metacharacters_are_refused_by_name_or_kept_verbatim(server: &Server) {
         let body = json!({
             "slug": slug,
             "spec_toml": format!(
-                "title = {}\ndifficulty = \"easy\"\n[[test]]\nname = {}\nsteps = [{{ do = \"expect_text\", contains = \"Hello\" }}]\n",
+                "title = {}\ndifficulty = \"easy\"\n[[test]]\nname = {}\nchecks = [\"hello\"]\nsteps = [{{ do = \"expect_text\", contains = \"Hello\" }}]\n",
                 toml_string(&title),
                 toml_string(&format!("says {text}"))
             ),
-            "statement": format!("# {text}\n"),
+            "statement": format!("# {text}\n\n## Requirements\n\n- [hello] Shows Hello.\n"),
             "starter": { "name": "starter.jsx", "code": format!("export default () => null; // {text}\n") },
             "reference": { "name": "reference.jsx", "code": format!("export default () => <p>Hello</p>; // {text}\n") }
         });

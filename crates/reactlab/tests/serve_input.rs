@@ -102,8 +102,11 @@ const SPEC: &str = r#"title = "Hello"
 difficulty = "easy"
 [[test]]
 name = "says hello"
+checks = ["says-hello"]
 steps = [{ do = "expect_text", contains = "Hello" }]
 "#;
+
+const STATEMENT: &str = "Say hello.\n\n## Requirements\n\n- [says-hello] The page shows `Hello`.\n";
 
 #[tokio::test]
 async fn admins_author_challenges_with_the_same_validation_as_files() {
@@ -115,7 +118,7 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
     let body = json!({
         "slug": "say-hello",
         "spec_toml": SPEC,
-        "statement": "Say hello.",
+        "statement": STATEMENT,
         "starter": { "name": "starter.jsx", "code": "export default function App() { return null; }" },
         "reference": { "name": "reference.jsx", "code": "export default function App() { return <p>Hello</p>; }" }
     });
@@ -125,8 +128,20 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
     let r = admin.post("/api/v1/challenges", broken).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("spec_toml")), "{}", r.body);
     assert!(r.body["error"]["message"].as_str().unwrap().contains(":2"), "the line is named: {}", r.body);
+    // A requirement no test checks, or a statement without the list, is a blind spot.
+    let mut unchecked = body.clone();
+    unchecked["statement"] = json!(format!("{STATEMENT}- [greets-twice] It says it twice.\n"));
+    let r = admin.post("/api/v1/challenges", unchecked).await;
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("spec_toml")), "{}", r.body);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("no test checks the requirement `greets-twice`"), "{}", r.body);
+    let mut no_list = body.clone();
+    no_list["statement"] = json!("Say hello.");
+    let r = admin.post("/api/v1/challenges/validate", no_list).await;
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("statement")), "{}", r.body);
     let r = admin.post("/api/v1/challenges", body.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["tests"][0]["checks"][0], "says-hello");
+    assert_eq!((r.body["requirements"][0]["id"].as_str(), r.body["requirements"][0]["text"].as_str()), (Some("says-hello"), Some("The page shows `Hello`.")));
     assert_eq!(r.body["tests"][0]["steps"][0], "Expect the page to show “Hello”");
     let r = admin.post("/api/v1/challenges", body.clone()).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("slug")));
@@ -134,7 +149,7 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
     assert!(list["challenges"].as_array().unwrap().iter().any(|c| c["slug"] == "say-hello"), "the cached list was invalidated");
 
     let mut changed = body.clone();
-    changed["statement"] = json!("Say hello, nicely.");
+    changed["statement"] = json!(STATEMENT.replace("Say hello.", "Say hello, nicely."));
     let r = admin.send(Method::PUT, "/api/v1/challenges/say-hello", Some(changed)).await;
     assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{}", r.body);
     let r = admin.send(Method::PUT, "/api/v1/challenges/nope", Some(body.clone())).await;
@@ -143,6 +158,13 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
     let r = admin.post("/api/v1/challenges/say-hello/verify", json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!((r.body["ok"].as_bool(), r.body["reference"]["verdict"].as_str(), r.body["starter"]["verdict"].as_str()), (Some(true), Some("accepted"), Some("wrong_answer")), "{}", r.body);
+    // Verify grades what the author has on screen, not the saved version.
+    let mut unsaved = body.clone();
+    unsaved["reference"]["code"] = json!("export default function App() { return <p>Goodbye</p>; }");
+    let r = admin.post("/api/v1/challenges/verify", unsaved).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["ok"].as_bool(), r.body["reference"]["verdict"].as_str()), (Some(false), Some("wrong_answer")), "{}", r.body);
+    assert_eq!(learner.post("/api/v1/challenges/verify", body.clone()).await.status, StatusCode::FORBIDDEN);
     let id = learner.submit("say-hello", "export default () => <h1>Hello</h1>;").await;
     assert_eq!(learner.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "accepted");
 }
@@ -197,4 +219,37 @@ async fn the_web_app_and_its_preview_are_served_with_their_own_policies() {
     assert_eq!((bad.body["error"]["line"].as_u64(), bad.body["js"].is_null()), (Some(1), true), "{}", bad.body);
     let bad = client.post("/api/v1/preview/transpile", json!({ "code": "import x from 'lodash'; export default () => null;" })).await;
     assert!(bad.body["error"]["message"].as_str().unwrap().contains("lodash"), "the judge's import rules apply: {}", bad.body);
+}
+
+#[tokio::test]
+async fn a_draft_belongs_to_its_learner_and_follows_them() {
+    let server = Server::start(&[]);
+    let mut ivy = server.client();
+    ivy.register("ivy").await;
+    let mut max = server.client();
+    max.register("max").await;
+    assert_eq!(ivy.get("/api/v1/challenges/counter/draft").await.status, StatusCode::NOT_FOUND, "no draft yet");
+    let r = ivy.send(Method::PUT, "/api/v1/challenges/counter/draft", Some(json!({ "code": "export default () => 1;" }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = ivy.send(Method::PUT, "/api/v1/challenges/counter/draft", Some(json!({ "code": "export default () => 2;" }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Another device: a second session of the same learner.
+    let mut ivy_elsewhere = server.client();
+    let login = ivy_elsewhere.post("/api/v1/auth/login", json!({ "email": "ivy@example.com", "password": "correct horse" })).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    ivy_elsewhere.token = Some(login.body["token"].as_str().unwrap().to_string());
+    let r = ivy_elsewhere.get("/api/v1/challenges/counter/draft").await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::OK, Some("export default () => 2;")), "{}", r.body);
+    assert!(r.body["updated_at"].as_i64().unwrap() > 0);
+    assert_eq!(max.get("/api/v1/challenges/counter/draft").await.status, StatusCode::NOT_FOUND, "another learner sees none of it");
+    assert_eq!(server.client().get("/api/v1/challenges/counter/draft").await.status, StatusCode::UNAUTHORIZED);
+    let r = ivy.send(Method::PUT, "/api/v1/challenges/nope/draft", Some(json!({ "code": "x" }))).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{}", r.body);
+    let r = ivy.send(Method::PUT, "/api/v1/challenges/counter/draft", Some(json!({ "code": "x".repeat(65 * 1024) }))).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("code_too_large")), "{}", r.body);
+    let r = ivy.send(Method::PUT, "/api/v1/challenges/counter/draft", Some(json!({ "text": "x" }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(ivy.get("/api/v1/challenges/counter/draft").await.body["code"], "export default () => 2;", "refused saves change nothing");
+    assert_eq!(ivy.send(Method::DELETE, "/api/v1/challenges/counter/draft", None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(ivy.get("/api/v1/challenges/counter/draft").await.status, StatusCode::NOT_FOUND);
 }

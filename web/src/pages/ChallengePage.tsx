@@ -4,10 +4,15 @@ import { api, follow, type Challenge, type Submission } from "../api";
 import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
 import { Results, type Live } from "../components/Results";
+import { loadDraft, saveDraft } from "../drafts";
 
-const draftKey = (slug: string) => `reactlab:draft:${slug}`;
+/** The `[id]` that starts each requirement item, shown as the label the Tests tab names. */
+export function markRequirementIds(statement: string): string {
+  return statement.replace(/^([-*] )\[([a-z0-9]+(?:-[a-z0-9]+)*)\] /gm, (_, bullet: string, id: string) => `${bullet}<span class="req-id">${id}</span> `);
+}
 
-export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: boolean; signedIn: boolean }) {
+export function ChallengePage({ slug, dark, userId }: { slug: string; dark: boolean; userId: string | null }) {
+  const signedIn = userId !== null;
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [code, setCode] = useState("");
@@ -17,20 +22,20 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
   const [submitError, setSubmitError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<Challenge>("GET", `/challenges/${slug}`).then(
-      (c) => {
+    Promise.all([api<Challenge>("GET", `/challenges/${slug}`), loadDraft(userId, slug)]).then(
+      ([c, draft]) => {
         setChallenge(c);
-        setCode(localStorage.getItem(draftKey(slug)) ?? c.starter.code);
+        setCode(draft ?? c.starter.code);
       },
       (e) => setError(e.message),
     );
-  }, [slug]);
+  }, [slug, userId]);
 
   const language = challenge?.starter.name.endsWith(".tsx") ? "tsx" : "jsx";
   const onChange = useCallback((value: string) => {
     setCode(value);
-    localStorage.setItem(draftKey(slug), value);
-  }, [slug]);
+    saveDraft(userId, slug, value);
+  }, [slug, userId]);
 
   const loadHistory = useCallback(() => {
     if (!signedIn) return;
@@ -84,13 +89,15 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
     return () => removeEventListener("keydown", onKey);
   }, [submit, signedIn]);
 
+  // Both replace the editor's text as an edit of its own, so Ctrl+Z brings the old code back.
   const restore = async (id: string) => {
+    if (!confirm("Replace your code with this submission's code? (Ctrl+Z in the editor brings yours back.)")) return;
     const { url } = await api<{ url: string }>("GET", `/submissions/${id}/code`);
     const text = await (await fetch(url)).text();
     onChange(text);
   };
 
-  const statement = useMemo(() => (challenge ? marked.parse(challenge.statement, { async: false }) as string : ""), [challenge]);
+  const statement = useMemo(() => (challenge ? marked.parse(markRequirementIds(challenge.statement), { async: false }) as string : ""), [challenge]);
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!challenge) return <p className="muted">Loading…</p>;
 
@@ -105,7 +112,18 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
         </div>
         {tab === "statement" && <div className="markdown" dangerouslySetInnerHTML={{ __html: statement }} />}
         {tab === "tests" && (
-          <ol className="test-list">{challenge.tests.map((t) => <li key={t.name}><strong>{t.name}</strong><ol>{t.steps.map((s, i) => <li key={i}>{s}</li>)}</ol></li>)}</ol>
+          <ol className="test-list">{challenge.tests.map((t) => (
+            <li key={t.name}>
+              <strong>{t.name}</strong>
+              {t.checks.length > 0 && (
+                <p className="checks">Checks: {t.checks.map((id) => {
+                  const requirement = challenge.requirements.find((r) => r.id === id);
+                  return <span key={id} className="req-id" title={requirement?.text}>{id}</span>;
+                })}</p>
+              )}
+              <ol>{t.steps.map((s, i) => <li key={i}>{s}</li>)}</ol>
+            </li>
+          ))}</ol>
         )}
         {tab === "history" && (signedIn ? (
           history.length === 0 ? <p className="muted">No submissions yet.</p> : (
@@ -118,7 +136,7 @@ export function ChallengePage({ slug, dark, signedIn }: { slug: string; dark: bo
       <section className="pane code" aria-label="Code">
         <div className="toolbar">
           <span className="muted">App.{language}</span>
-          <button onClick={() => { if (confirm("Replace your code with the starter?")) onChange(challenge.starter.code); }}>Reset to starter</button>
+          <button onClick={() => { if (confirm("Replace your code with the starter? (Ctrl+Z in the editor brings yours back.)")) onChange(challenge.starter.code); }}>Reset to starter</button>
           <button className="primary" onClick={submit} disabled={!signedIn} title="Ctrl/Cmd+Enter">Submit</button>
         </div>
         {!signedIn && <p className="muted">Sign in to submit.</p>}
