@@ -114,8 +114,47 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByRole("tab", { name: "History" }).click();
   await page.locator(".history li").nth(1).getByRole("button", { name: "Results" }).click();
   await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor();
-  await page.locator(".history li").nth(1).getByRole("button", { name: "Restore code" }).click();
+  // Restore asks first: declined, the code stays; accepted, it is replaced as one edit that
+  // Ctrl+Z takes back.
+  const restore = page.locator(".history li").nth(1).getByRole("button", { name: "Restore code" });
+  page.once("dialog", (d) => d.dismiss());
+  await restore.click();
+  await page.waitForTimeout(500);
+  assert.equal(await preview(page).getByText("Clicks: 0").count(), 0, "declined: the code is not replaced");
+  page.once("dialog", (d) => d.accept());
+  await restore.click();
   await preview(page).getByText("Clicks: 0").waitFor();
+  await page.locator(".monaco-editor .view-lines").click();
+  await page.keyboard.press("ControlOrMeta+Z");
+  // Ctrl+Z brings the accepted code back (the preview follows the editor).
+  await preview(page).getByText("Clicks:").waitFor({ state: "detached" });
+  await page.keyboard.press("ControlOrMeta+Shift+Z");
+  await preview(page).getByText("Clicks: 0").waitFor();
+
+  // The draft is the learner's: another browser of theirs opens it (from the server), and
+  // after they sign out the next visitor of this browser sees the starter.
+  await page.waitForTimeout(1200); // the draft is saved once typing stops
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await other.goto(`${base}/login`);
+  await other.getByLabel("E-mail").fill("learner@example.com");
+  await other.getByLabel("Password").fill("correct horse battery");
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("heading", { name: "Challenges" }).waitFor();
+  await other.goto(`${base}/challenges/counter`);
+  await preview(other).getByText("Clicks: 0").waitFor();
+  await elsewhere.close();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("link", { name: "Sign in" }).waitFor();
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("draft"))), [], "no draft left in this browser");
+  await page.goto(`${base}/challenges/counter`);
+  await preview(page).getByRole("button", { name: "Increment" }).waitFor();
+  assert.equal(await preview(page).getByText("Clicks:").count(), 0, "a visitor sees the starter, not the last learner's code");
+  await page.goto(`${base}/login`);
+  await page.getByLabel("E-mail").fill("learner@example.com");
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Challenges" }).waitFor();
 
   await page.getByRole("link", { name: "Challenges" }).click();
   await page.getByTestId("status-counter").filter({ hasText: "Solved" }).waitFor();

@@ -6,6 +6,8 @@ import { Auth } from "./pages/Auth";
 import { Challenges } from "./pages/Challenges";
 import { ChallengePage } from "./pages/ChallengePage";
 import { ProfilePage } from "./pages/ProfilePage";
+import { flushDrafts, forgetLocalDrafts } from "./drafts";
+import { mayLeave } from "./leaveGuard";
 
 /** Client-side routes: plain links, intercepted so the page does not reload. */
 function usePath(): [string, (to: string) => void] {
@@ -16,6 +18,7 @@ function usePath(): [string, (to: string) => void] {
       const a = (e.target as HTMLElement).closest("a");
       if (!a || a.origin !== location.origin || a.target || e.metaKey || e.ctrlKey || e.shiftKey) return;
       e.preventDefault();
+      if (!mayLeave()) return;
       history.pushState(null, "", a.pathname);
       setPath(a.pathname);
     };
@@ -23,7 +26,7 @@ function usePath(): [string, (to: string) => void] {
     document.addEventListener("click", onClick);
     return () => { removeEventListener("popstate", onPop); document.removeEventListener("click", onClick); };
   }, []);
-  const go = (to: string) => { history.pushState(null, "", to); setPath(to); };
+  const go = (to: string) => { if (!mayLeave()) return; history.pushState(null, "", to); setPath(to); };
   return [path, go];
 }
 
@@ -41,7 +44,13 @@ export function App() {
   useEffect(() => { api<{ user: User }>("GET", "/me").then((r) => setUser(r.user), () => setUser(null)); }, []);
 
   const signedIn = (u: User) => { setUser(u); go("/"); };
-  const logout = async () => { await api("POST", "/auth/logout").catch(() => {}); setUser(null); go("/"); };
+  const logout = async () => {
+    await flushDrafts();
+    await api("POST", "/auth/logout").catch(() => {});
+    if (user) forgetLocalDrafts(user.id);
+    setUser(null);
+    go("/");
+  };
 
   let page;
   const challenge = path.match(/^\/challenges\/([a-z0-9-]+)$/);
@@ -54,7 +63,7 @@ export function App() {
   else if (path === "/admin/queue") page = <QueuePage />;
   else if (path === "/admin/new") page = <AdminEditor />;
   else if (path.startsWith("/admin/edit/")) page = <AdminEditor key={path} slug={path.slice("/admin/edit/".length)} />;
-  else if (challenge) page = <ChallengePage key={challenge[1]} slug={challenge[1]} dark={dark} signedIn={!!user} />;
+  else if (challenge) page = <ChallengePage key={`${challenge[1]}:${user?.id ?? "guest"}`} slug={challenge[1]} dark={dark} userId={user?.id ?? null} />;
   else if (path === "/") page = <Challenges />;
   else page = <div><h1>Not found</h1><p><a href="/">All challenges</a></p></div>;
 

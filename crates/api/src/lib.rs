@@ -6,6 +6,7 @@ mod auth;
 mod body_deadline;
 pub mod cache;
 mod challenges;
+mod drafts;
 mod error;
 /// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
 pub mod fuzzing;

@@ -2,7 +2,7 @@
 //! from this table, so they cannot disagree.
 
 use crate::state::Shared;
-use crate::{auth, challenges, health, queue_admin, submissions, ws};
+use crate::{auth, challenges, drafts, health, queue_admin, submissions, ws};
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -47,6 +47,9 @@ impl Route {
     fn put<H: Handler<T, Shared>, T: 'static>(path: &'static str, summary: &'static str, access: Access, h: H) -> Self {
         Route::new("put", path, summary, access, axum::routing::put(h))
     }
+    fn delete<H: Handler<T, Shared>, T: 'static>(path: &'static str, summary: &'static str, access: Access, h: H) -> Self {
+        Route::new("delete", path, summary, access, axum::routing::delete(h))
+    }
     fn request<T: JsonSchema>(mut self) -> Self {
         self.request = Some(schema::<T>);
         self
@@ -80,6 +83,9 @@ pub fn table() -> Vec<Route> {
         Route::post("/challenges/validate", "Check a challenge as create would, without saving it (admins).", Admin, challenges::validate)
             .request::<challenges::ChallengeInput>()
             .response::<challenges::Validation>(200),
+        Route::post("/challenges/verify", "Grade the reference and the starter of a challenge as given, saved or not (admins).", Admin, challenges::verify_unsaved)
+            .request::<challenges::ChallengeInput>()
+            .response::<challenges::VerifyResponse>(200),
         Route::get("/challenges/{slug}/source", "A challenge's sources, for editing (admins).", Admin, challenges::source)
             .response::<challenges::ChallengeSource>(200),
         Route::get("/challenges/{slug}", "A challenge: statement, starter code, tests in plain English.", OptionalUser, challenges::get)
@@ -89,6 +95,12 @@ pub fn table() -> Vec<Route> {
             .response::<challenges::ChallengeView>(200),
         Route::post("/challenges/{slug}/verify", "Grade the reference and the starter now (admins).", Admin, challenges::verify)
             .response::<challenges::VerifyResponse>(200),
+        Route::get("/challenges/{slug}/draft", "The caller's draft of a challenge (404 when none).", User, drafts::get)
+            .response::<reactlab_store::Draft>(200),
+        Route::put("/challenges/{slug}/draft", "Save the caller's draft of a challenge (the last save wins).", User, drafts::save)
+            .request::<drafts::DraftRequest>()
+            .response::<reactlab_store::Draft>(200),
+        Route::delete("/challenges/{slug}/draft", "Forget the caller's draft of a challenge.", User, drafts::delete),
         Route::post("/submissions", "Submit code; answers at once, grading follows (see the WebSocket).", User, submissions::create)
             .request::<submissions::SubmitRequest>()
             .response::<submissions::SubmitResponse>(202),

@@ -159,3 +159,20 @@ async fn a_schema_behind_is_refused_unless_migrating(engine: Engine) {
     Db::open(&url, Migrations::Apply, Arc::new(SystemClock)).await.unwrap().close().await;
     Db::open(&url, Migrations::Require, Arc::new(SystemClock)).await.expect("migrated: accepted").close().await;
 }
+
+on_both_engines!(a_draft_is_the_learners_own_and_the_last_save_wins);
+async fn a_draft_is_the_learners_own_and_the_last_save_wins(engine: Engine) {
+    let w = World::new(engine).await;
+    let other = w.db.create_user("v", "v@example.com", "hash").await.unwrap().id;
+    assert_eq!(w.db.draft(&w.user, "a").await.unwrap(), None);
+    w.db.save_draft(&w.user, "a", "first").await.unwrap();
+    w.clock.advance(1_000);
+    let saved = w.db.save_draft(&w.user, "a", "second").await.unwrap();
+    let read = w.db.draft(&w.user, "a").await.unwrap().unwrap();
+    assert_eq!((read.code.as_str(), read.updated_at), ("second", saved.updated_at));
+    assert_eq!(w.db.draft(&other, "a").await.unwrap(), None, "another learner sees none of it");
+    assert_eq!(w.db.draft(&w.user, "b").await.unwrap(), None, "nor another challenge");
+    assert!(w.db.delete_draft(&w.user, "a").await.unwrap());
+    assert!(!w.db.delete_draft(&w.user, "a").await.unwrap());
+    assert_eq!(w.db.draft(&w.user, "a").await.unwrap(), None);
+}

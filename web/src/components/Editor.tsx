@@ -44,9 +44,15 @@ export function Editor({ value, language, onChange, onSubmit, dark }: Props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [language]);
 
+  // A value from outside (restore, reset) replaces the text as one edit, on the undo stack:
+  // setValue would wipe the stack and the learner's code with it.
   useEffect(() => {
     const e = editor.current;
-    if (e && e.getValue() !== value) e.setValue(value);
+    const model = e?.getModel();
+    if (!e || !model || e.getValue() === value) return;
+    e.pushUndoStop();
+    e.executeEdits("replace", [{ range: model.getFullModelRange(), text: value }]);
+    e.pushUndoStop();
   }, [value]);
 
   useEffect(() => {

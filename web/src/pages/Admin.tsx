@@ -1,12 +1,13 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { setLeaveGuard } from "../leaveGuard";
 import { api, ApiError, type ChallengeSummary, type Report, type SourceFile } from "../api";
 
 type Source = { slug: string; spec_toml: string; statement: string; starter: SourceFile; reference: SourceFile };
 
 const EMPTY: Source = {
   slug: "",
-  spec_toml: 'title = "My challenge"\ndifficulty = "easy"\ntags = []\n\n[[test]]\nname = "shows a greeting"\nsteps = [\n  { do = "expect_text", contains = "Hello" },\n]\n',
-  statement: "Describe what to build.",
+  spec_toml: 'title = "My challenge"\ndifficulty = "easy"\ntags = []\n\n[[test]]\nname = "shows a greeting"\nchecks = ["greets"]\nsteps = [\n  { do = "expect_text", contains = "Hello" },\n]\n',
+  statement: "Describe what to build.\n\n## Requirements\n\n- [greets] The page shows `Hello`.\n",
   starter: { name: "starter.jsx", code: "export default function App() {\n  return null;\n}\n" },
   reference: { name: "reference.jsx", code: "export default function App() {\n  return <p>Hello</p>;\n}\n" },
 };
@@ -36,10 +37,21 @@ export function AdminEditor({ slug }: { slug?: string }) {
   const [source, setSource] = useState<Source | null>(slug ? null : EMPTY);
   const [check, setCheck] = useState<{ ok: boolean; text: string; tests: { name: string; steps: string[] }[] }>({ ok: true, text: "", tests: [] });
   const [saved, setSaved] = useState<string | null>(slug ?? null);
+  // The sources as last loaded or saved: anything else on screen is unsaved work.
+  const [clean, setClean] = useState<Source | null>(slug ? null : EMPTY);
+  const dirty = !!source && JSON.stringify(source) !== JSON.stringify(clean);
+  const dirtyNow = useRef(dirty);
+  dirtyNow.current = dirty;
+  useEffect(() => {
+    setLeaveGuard(() => dirtyNow.current);
+    return () => setLeaveGuard(null);
+  }, []);
   const [status, setStatus] = useState<string>("");
   const [verify, setVerify] = useState<{ ok: boolean; reference: Report; starter: Report } | null>(null);
 
-  useEffect(() => { if (slug) api<Source>("GET", `/challenges/${slug}/source`).then(setSource, (e) => setStatus(e.message)); }, [slug]);
+  useEffect(() => {
+    if (slug) api<Source>("GET", `/challenges/${slug}/source`).then((s) => { setSource(s); setClean(s); }, (e) => setStatus(e.message));
+  }, [slug]);
   useEffect(() => {
     if (!source) return;
     const timer = setTimeout(() => {
@@ -59,6 +71,7 @@ export function AdminEditor({ slug }: { slug?: string }) {
       if (saved) await api("PUT", `/challenges/${saved}`, source);
       else await api("POST", "/challenges", source);
       setSaved(source.slug);
+      setClean(source);
       setStatus("Saved.");
     } catch (e) {
       setStatus(e instanceof ApiError ? `${e.body.field ?? ""}: ${e.body.message}` : String(e));
@@ -68,7 +81,8 @@ export function AdminEditor({ slug }: { slug?: string }) {
     setStatus("Verifying in the judge…");
     setVerify(null);
     try {
-      setVerify(await api("POST", `/challenges/${saved}/verify`, {}));
+      // What is on screen, saved or not.
+      setVerify(await api("POST", "/challenges/verify", { ...source, slug: source.slug || undefined }));
       setStatus("");
     } catch (e) {
       setStatus((e as Error).message);
@@ -91,7 +105,8 @@ export function AdminEditor({ slug }: { slug?: string }) {
       {area("reference", `Reference (${source.reference.name})`, source.reference.code, (v) => set({ reference: { ...source.reference, code: v } }))}
       <div className="toolbar">
         <button className="primary" onClick={save} disabled={!check.ok || !source.slug}>Save</button>
-        <button onClick={runVerify} disabled={!saved}>Verify</button>
+        <button onClick={runVerify}>Verify</button>
+        {dirty && <span className="muted" data-testid="unsaved">Unsaved changes</span>}
         <span role="status">{status}</span>
       </div>
       {verify && (
