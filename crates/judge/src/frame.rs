@@ -46,6 +46,16 @@ pub struct Logged {
     pub left: Option<String>,
 }
 
+/// A look at the page's log (`Frame::drain`): during a test, or once it is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    Drain,
+    /// The test is over and another may follow in this frame: undo what it left.
+    Finish,
+    /// The frame's last test is over: the frame closes, nothing to undo.
+    FinishLast,
+}
+
 pub struct Frame {
     pub host: Arc<HostPage>,
     registered: Registered,
@@ -201,11 +211,17 @@ impl Frame {
     }
 
     /// What the page logged since the last look (attributed to `test`), and the requests
-    /// the judge's server refused it. With `finish`, the test is over: the harness then
-    /// undoes what it left behind, before the next test's mocks are set.
-    pub async fn drain(&self, test: &str, deadline: Instant, finish: bool) -> Logged {
+    /// the judge's server refused it. With `Look::Finish`, the test is over: the harness
+    /// then undoes what it left behind, before the next test's mocks are set; after the
+    /// frame's last test there is no next one to protect.
+    pub async fn drain(&self, test: &str, deadline: Instant, look: Look) -> Logged {
         let mut logged = Logged::default();
-        let expression = if finish { "__rl.run('finish', [])" } else { "__rl.run('drain', [])" };
+        let finish = look != Look::Drain;
+        let expression = match look {
+            Look::Drain => "__rl.run('drain', [])",
+            Look::Finish => "__rl.run('finish', [true])",
+            Look::FinishLast => "__rl.run('finish', [false])",
+        };
         let params = json!({ "expression": expression, "contextId": self.world, "awaitPromise": true, "returnByValue": true });
         // A test that ran to its deadline still has its log read.
         let deadline = deadline.max(Instant::now() + Duration::from_secs(1));

@@ -5,7 +5,7 @@
 //! stuck judge.
 
 use crate::error::JudgeError;
-use crate::frame::{Frame, Logged};
+use crate::frame::{Frame, Logged, Look};
 pub use crate::frame::Stop;
 use crate::host::VIEWPORT;
 use crate::input::{self, key_def, key_events, modifier_bit};
@@ -103,17 +103,17 @@ impl<'a> TestRun<'a> {
 
     /// Collects what the page logged since the last look, into [`TestRun::logged`].
     pub async fn collect(&mut self) {
-        self.look(false).await;
+        self.look(Look::Drain).await;
     }
 
     /// The test is over: collects what the page logged, and has the frame's harness undo
-    /// what the test left behind.
-    pub async fn finish(&mut self) {
-        self.look(true).await;
+    /// what the test left behind unless it is the frame's `last`.
+    pub async fn finish(&mut self, last: bool) {
+        self.look(if last { Look::FinishLast } else { Look::Finish }).await;
     }
 
-    async fn look(&mut self, finish: bool) {
-        let more = self.frame.drain(&self.test.name, self.deadline, finish).await;
+    async fn look(&mut self, look: Look) {
+        let more = self.frame.drain(&self.test.name, self.deadline, look).await;
         self.logged.console.extend(more.console);
         self.logged.exceptions += more.exceptions;
         self.logged.left = self.logged.left.take().or(more.left);

@@ -26,10 +26,10 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
     std::fs::create_dir_all(&challenge).unwrap();
     std::fs::write(
         challenge.join("challenge.toml"),
-        "title = \"Waits\"\ndifficulty = \"easy\"\ntimeout_ms = 60000\n[[test]]\nname = \"waits\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"never\", timeout_ms = 50000 }]\n",
+        "title = \"Waits\"\ndifficulty = \"easy\"\ntimeout_ms = 60000\n[[test]]\nname = \"waits\"\nchecks = [\"says-never\"]\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"never\", timeout_ms = 50000 }]\n",
     )
     .unwrap();
-    std::fs::write(challenge.join("statement.md"), "Wait.").unwrap();
+    std::fs::write(challenge.join("statement.md"), "Wait.\n\n## Requirements\n\n- [says-never] The paragraph says “never”.\n").unwrap();
     std::fs::write(challenge.join("starter.jsx"), "export default () => <p>no</p>;").unwrap();
     std::fs::write(challenge.join("reference.jsx"), "export default () => <p>never</p>;").unwrap();
     let file = dir.path().join("App.jsx");
@@ -40,7 +40,7 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
         .arg(&challenge)
         .arg(&file)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let grade_pid = grade.id();
@@ -51,6 +51,11 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
         });
         if let Some(pid) = found {
             break pid;
+        }
+        if let Some(status) = grade.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut grade.stderr.take().unwrap(), &mut stderr).unwrap();
+            panic!("`reactlab grade` ended ({status}) before its browser was seen: {stderr}");
         }
         assert!(Instant::now() < deadline, "no browser was started under `reactlab grade`");
         std::thread::sleep(Duration::from_millis(100));

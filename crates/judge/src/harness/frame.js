@@ -462,6 +462,8 @@
       else if (op === 'tick') advance(args[0]).then(() => answer(true), fail);
       else if (op === 'drain') answer(drain());
       // The test is over: what it logged, then everything it left undone before the next.
+      // (Not after the frame's last test: the frame is closed, not reused.)
+      else if (op === 'finish' && args[0] === false) answer(drain());
       else if (op === 'finish') { const logged = drain(); reset().then(() => { dirty = false; answer(logged); }, fail); }
       else fail(new Error(`unknown command ${op}`));
     } catch (error) {

@@ -260,9 +260,9 @@
     },
     // The test is over: what it logged, whether the page was still the harness, and the
     // harness undoes what the test left behind.
-    async finish() {
+    async finish(undo) {
       const health = api.health();
-      const logged = await ask('finish', []);
+      const logged = await ask('finish', [undo]);
       root = null;
       return { ...(logged || {}), health };
     },
