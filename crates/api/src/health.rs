@@ -20,11 +20,14 @@ pub async fn readyz(State(state): State<Shared>) -> (StatusCode, Json<Value>) {
     let queue = tokio::time::timeout(limit, state.queue.stats()).await.map_err(timed("queue")).and_then(|r| r.map(|_| ()).map_err(|e| e.to_string()));
     let judge = match &state.grader {
         Some(g) => tokio::time::timeout(Duration::from_secs(20), g.ready()).await.map_err(timed("judge")).and_then(|r| r),
-        None => Ok(()),
+        None => Ok(Vec::new()),
     };
+    let warnings = judge.clone().unwrap_or_default();
+    let judge = judge.map(|_| ());
     // Without the queue, submissions are still accepted (they wait in the database's
-    // outbox): the API stays in service, degraded, rather than being taken out of it.
-    let degraded = queue.is_err();
+    // outbox): the API stays in service, degraded, rather than being taken out of it. A
+    // judge that works with a wall down (no browser sandbox, say) is in service, degraded.
+    let degraded = queue.is_err() || !warnings.is_empty();
     let queue = queue.map_err(|e| format!("{e} (submissions are accepted and wait in the outbox)"));
     let checks = [("database", database), ("object_store", store), ("queue", queue), ("judge", judge)];
     let ready = checks.iter().all(|(name, r)| r.is_ok() || *name == "queue");
@@ -34,5 +37,9 @@ pub async fn readyz(State(state): State<Shared>) -> (StatusCode, Json<Value>) {
         (true, true) => (StatusCode::OK, "degraded"),
         (true, false) => (StatusCode::OK, "ready"),
     };
-    (status, Json(json!({ "status": word, "checks": detail })))
+    let mut body = json!({ "status": word, "checks": detail });
+    if !warnings.is_empty() {
+        body["warnings"] = json!(warnings);
+    }
+    (status, Json(body))
 }

@@ -14,8 +14,9 @@ use std::time::Duration;
 #[async_trait]
 pub trait Grader: Send + Sync {
     async fn grade(&self, challenge: &Challenge, file: &SourceFile) -> GradeReport;
-    /// Whether grading works now (readiness).
-    async fn ready(&self) -> Result<(), String>;
+    /// Whether grading works now (readiness), with what weakens it (e.g. a browser that
+    /// runs without its sandbox) when it does.
+    async fn ready(&self) -> Result<Vec<String>, String>;
 }
 
 #[derive(Debug, Clone)]

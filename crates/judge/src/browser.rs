@@ -4,7 +4,7 @@
 use crate::cdp::Connection;
 use crate::error::JudgeError;
 use crate::host::HostPage;
-use crate::launch::{self, NetworkWall};
+use crate::launch::{self, BrowserSandbox, LaunchOptions, NetworkWall};
 use crate::site::Sites;
 use crate::site_server;
 use std::path::PathBuf;
@@ -24,6 +24,8 @@ pub struct BrowserOptions {
     pub host_reuse: u32,
     /// Run the browser in a network namespace of its own (see [`launch`]).
     pub network_wall: NetworkWall,
+    /// Run the browser with its own sandbox on (see [`launch`]).
+    pub sandbox: BrowserSandbox,
 }
 
 impl Default for BrowserOptions {
@@ -34,6 +36,7 @@ impl Default for BrowserOptions {
             recycle_after: 500,
             host_reuse: 200,
             network_wall: NetworkWall::Auto,
+            sandbox: BrowserSandbox::Auto,
         }
     }
 }
@@ -65,7 +68,8 @@ pub fn debian_chromiums() -> Vec<PathBuf> {
 /// calling home; the rest make pages deterministic and never throttled.
 pub const CHROMIUM_FLAGS: &[&str] = &[
     "headless",
-    "no-sandbox",
+    // Its namespace sandbox, never the setuid helper (`--no-sandbox` only when the sandbox
+    // is off: see `launch`).
     "disable-setuid-sandbox",
     "disable-gpu",
     "disable-quic",
@@ -113,17 +117,23 @@ pub struct LiveBrowser {
     pub pid: Option<u32>,
     /// It runs in a network namespace of its own.
     pub walled: bool,
-    /// Killed when dropped.
-    child: tokio::process::Child,
+    /// It runs with its own sandbox on.
+    pub sandboxed: bool,
+    /// The unprivileged user it runs as (when the judge is root).
+    pub user: Option<String>,
+    /// Killed when dropped, and its processes reaped (see `Drop`).
+    child: Option<tokio::process::Child>,
     pub generation: u64,
     submissions: AtomicU32,
     idle: Mutex<Vec<Arc<HostPage>>>,
-    _profile: tempfile::TempDir,
+    profile: Option<tempfile::TempDir>,
     server: tokio::task::JoinHandle<()>,
     /// What the judge's server answers for each submission being graded.
     pub sites: Arc<Sites>,
     /// The judge's server, as the browser's proxy.
     proxy: String,
+    /// Its binary (its processes are told by its name).
+    chromium: PathBuf,
     /// Files of the React runtime its server sent (each browser context fetches each once,
     /// then keeps it in its HTTP cache).
     pub runtime_served: Arc<AtomicU64>,
@@ -132,11 +142,24 @@ pub struct LiveBrowser {
 impl Drop for LiveBrowser {
     fn drop(&mut self) {
         self.server.abort();
-        // The child process is killed on drop; the profile folder goes with the TempDir.
+        // Killed (on the child's drop), then its orphans reaped, then its profile removed
+        // once nothing writes to it any more.
+        drop(self.child.take());
+        let profile = self.profile.take();
+        let chromium = self.chromium.clone();
+        std::thread::spawn(move || {
+            crate::reaper::reap_orphans(&chromium, Duration::from_secs(10));
+            drop(profile);
+        });
     }
 }
 
 impl LiveBrowser {
+    /// Its profile folder (removed once it is gone).
+    pub fn profile(&self) -> Option<&std::path::Path> {
+        self.profile.as_ref().map(|p| p.path())
+    }
+
     pub fn is_dead(&self) -> bool {
         self.conn.is_closed()
     }
@@ -202,7 +225,8 @@ impl BrowserPool {
         if !self.options.chromium.exists() {
             return Err(launch_err("no such file".into()));
         }
-        let profile = tempfile::Builder::new().prefix("reactlab-chromium-").tempdir().map_err(|e| launch_err(e.to_string()))?;
+        crate::reaper::adopt_orphans();
+        let profile = crate::reaper::profile_folder().map_err(|e| launch_err(e.to_string()))?;
         // Extra flags from the operator (e.g. for experiments); a repeated flag overrides ours.
         let extra = std::env::var("REACTLAB_CHROMIUM_FLAGS").unwrap_or_default();
         let args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("--{f}")).chain(extra.split_whitespace().map(String::from)).collect();
@@ -210,12 +234,15 @@ impl BrowserPool {
         // thread, and runtime threads live as long as the runtime.
         let chromium = self.options.chromium.clone();
         let dir = profile.path().to_path_buf();
-        let wall = self.options.network_wall;
-        let launched = tokio::spawn(async move { launch::launch(&chromium, &dir, &args, wall, Duration::from_secs(20)).await })
-            .await
-            .map_err(|e| launch_err(e.to_string()))?
-            .map_err(launch_err)?;
-        let conn = Arc::new(Connection::connect(&launched.ws_url).await.map_err(|e| launch_err(format!("cannot connect to DevTools: {e}")))?);
+        let (network_wall, sandbox) = (self.options.network_wall, self.options.sandbox);
+        let launched = tokio::spawn(async move {
+            let options = LaunchOptions { chromium: &chromium, profile: &dir, args: &args, wall: network_wall, sandbox, timeout: Duration::from_secs(20) };
+            launch::launch(options).await
+        })
+        .await
+        .map_err(|e| launch_err(e.to_string()))?
+        .map_err(launch_err)?;
+        let conn = Arc::new(launched.conn);
         let runtime_served = Arc::new(AtomicU64::new(0));
         let sites = Arc::new(Sites::default());
         let server = site_server::serve(launched.server_listener, sites.clone(), runtime_served.clone())
@@ -225,8 +252,25 @@ impl BrowserPool {
         let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
         metrics::counter!("reactlab_browser_launches_total").increment(1);
         metrics::gauge!("reactlab_browser_network_wall").set(if launched.walled { 1.0 } else { 0.0 });
-        tracing::info!(generation, chromium = %self.options.chromium.display(), network_namespace = launched.walled, "browser launched");
-        Ok(LiveBrowser { conn, pid, walled: launched.walled, child, generation, submissions: AtomicU32::new(0), idle: Mutex::new(Vec::new()), _profile: profile, server, sites, proxy: launched.proxy, runtime_served })
+        metrics::gauge!("reactlab_browser_sandbox").set(if launched.sandboxed { 1.0 } else { 0.0 });
+        tracing::info!(generation, chromium = %self.options.chromium.display(), network_namespace = launched.walled, sandbox = launched.sandboxed, user = launched.user.as_deref().unwrap_or("the judge's"), "browser launched");
+        Ok(LiveBrowser {
+            conn,
+            pid,
+            walled: launched.walled,
+            sandboxed: launched.sandboxed,
+            user: launched.user,
+            child: Some(child),
+            generation,
+            submissions: AtomicU32::new(0),
+            idle: Mutex::new(Vec::new()),
+            profile: Some(profile),
+            server,
+            sites,
+            proxy: launched.proxy,
+            chromium: self.options.chromium.clone(),
+            runtime_served,
+        })
     }
 
     /// Waits for a free slot, then lends a warm host page (opening one if none is idle).
@@ -280,14 +324,23 @@ impl BrowserPool {
         if let Ok(mut live) = Arc::try_unwrap(live) {
             live.idle.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
             let conn = live.conn.clone();
+            let Some(child) = live.child.as_mut() else { return };
             let closed = async {
                 let _ = conn.call_raw(None, "Browser.close", serde_json::json!({})).await;
-                live.child.wait().await.ok();
+                child.wait().await.ok();
             };
             if tokio::time::timeout(Duration::from_secs(5), closed).await.is_err() {
                 tracing::warn!("the browser did not close in 5 s; killing it");
-                live.child.kill().await.ok();
+                child.kill().await.ok();
             }
+            // Its helpers reaped and its profile removed before the process exits (a
+            // background clean-up would die with it).
+            let (chromium, profile) = (live.chromium.clone(), live.profile.take());
+            let _ = tokio::task::spawn_blocking(move || {
+                crate::reaper::reap_orphans(&chromium, Duration::from_secs(5));
+                drop(profile);
+            })
+            .await;
         }
     }
 }

@@ -1,5 +1,5 @@
-//! A thin Chrome DevTools Protocol client: one WebSocket to the browser, commands with or
-//! without a session, replies matched by id, and the few events the judge listens for.
+//! A thin Chrome DevTools Protocol client: one pipe each way to the browser, commands with
+//! or without a session, replies matched by id, and the few events the judge listens for.
 //!
 //! chromiumoxide's protocol types (`chromiumoxide_cdp`) describe the commands; its page
 //! layer (the `chromiumoxide` crate) is not used, because it enables the Page, Runtime, Network, Log and Performance domains on every page and so
@@ -7,13 +7,13 @@
 //! judge's hot path needs none of them (docs/judge.md, "A small CDP conversation").
 
 use chromiumoxide_types::Command;
-use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, mpsc, oneshot};
-use tokio_tungstenite::tungstenite::Message;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::unix::pipe;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CdpError {
@@ -46,7 +46,7 @@ struct Routes {
 
 /// One connection to one browser; cheap to share behind an `Arc`.
 pub struct Connection {
-    outgoing: mpsc::UnboundedSender<Message>,
+    outgoing: mpsc::UnboundedSender<String>,
     routes: Arc<Mutex<Routes>>,
     next_id: AtomicU64,
     closed: Arc<AtomicBool>,
@@ -64,17 +64,23 @@ impl Drop for Connection {
 }
 
 impl Connection {
-    pub async fn connect(url: &str) -> Result<Connection, String> {
-        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().max_message_size(Some(256 << 20)).max_frame_size(Some(256 << 20));
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await.map_err(|e| e.to_string())?;
-        let (mut sink, mut stream) = socket.split();
-        let (outgoing, mut queue) = mpsc::unbounded_channel::<Message>();
+    /// Talks to a browser started with `--remote-debugging-pipe`: commands go down `to_browser`
+    /// (its file descriptor 3), replies and events come up `from_browser` (its 4), each
+    /// message a JSON text ended by a NUL byte. No socket: nothing else can drive the browser.
+    pub fn over_pipe(to_browser: pipe::Sender, from_browser: pipe::Receiver) -> Connection {
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<String>();
         let routes = Arc::new(Mutex::new(Routes::default()));
         let closed = Arc::new(AtomicBool::new(false));
         let received = Arc::new(AtomicU64::new(0));
         let writer = tokio::spawn(async move {
+            let mut sink = BufWriter::new(to_browser);
             while let Some(message) = queue.recv().await {
-                if sink.send(message).await.is_err() {
+                let mut sent = sink.write_all(message.as_bytes()).await.and(sink.write_all(b"\0").await);
+                // Several commands queued at once go out in one write.
+                if sent.is_ok() && queue.is_empty() {
+                    sent = sink.flush().await;
+                }
+                if sent.is_err() {
                     break;
                 }
             }
@@ -84,11 +90,14 @@ impl Connection {
             let closed = closed.clone();
             let received = received.clone();
             tokio::spawn(async move {
-                while let Some(Ok(message)) = stream.next().await {
-                    if let Message::Text(text) = message {
+                let mut stream = BufReader::new(from_browser);
+                let mut message = Vec::new();
+                while matches!(stream.read_until(0, &mut message).await, Ok(n) if n > 0) {
+                    if message.pop() == Some(0) {
                         received.fetch_add(1, Ordering::Relaxed);
-                        dispatch(&routes, text.as_str());
+                        dispatch(&routes, &String::from_utf8_lossy(&message));
                     }
+                    message.clear();
                 }
                 closed.store(true, Ordering::SeqCst);
                 let mut r = routes.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,7 +111,7 @@ impl Connection {
                 }
             })
         };
-        Ok(Connection { outgoing, routes, next_id: AtomicU64::new(1), closed, received, tasks: [writer, reader] })
+        Connection { outgoing, routes, next_id: AtomicU64::new(1), closed, received, tasks: [writer, reader] }
     }
 
     /// Messages exchanged so far: commands sent, and replies and events received.
@@ -140,7 +149,7 @@ impl Connection {
         }
         // Dropped unanswered (the caller's deadline passed): the reply is forgotten.
         let guard = Forget { routes: &self.routes, id };
-        if self.outgoing.send(Message::text(message.to_string())).is_err() {
+        if self.outgoing.send(message.to_string()).is_err() {
             return Err(CdpError::Closed);
         }
         let reply = rx.await.map_err(|_| CdpError::Closed)?;

@@ -129,6 +129,9 @@ impl<'a> TestRun<'a> {
         self.frame.world(function, args, self.deadline).await
     }
 
+    /// A mouse event at (x, y). A move is sent even to where the pointer already is: its
+    /// reply waits for the page's next frame, and that wait is what keeps the judge from
+    /// acting faster than any person could (docs/benchmarks.md, session 8).
     async fn mouse(&self, kind: DispatchMouseEventType, x: f64, y: f64, clicks: i64) -> Result<(), Stop> {
         self.cdp(input::mouse(kind, x, y, clicks)).await.map(|_| ())
     }

@@ -27,7 +27,7 @@ pub struct GradeArgs {
 }
 
 pub fn judge(args: &JudgeArgs) -> Judge {
-    let mut options = BrowserOptions { network_wall: args.network_wall, ..BrowserOptions::default() };
+    let mut options = BrowserOptions { network_wall: args.network_wall, sandbox: args.browser_sandbox, ..BrowserOptions::default() };
     if let Some(c) = &args.chromium {
         options.chromium = c.clone();
     }

@@ -40,6 +40,12 @@ pub struct JudgeArgs {
     /// second wall behind the judge's proxy: `auto` (when the OS allows it), `required`, `off`.
     #[arg(long, env = "REACTLAB_NETWORK_WALL", default_value = "auto", global = true)]
     pub network_wall: reactlab_judge::launch::NetworkWall,
+    /// Run Chromium with its own sandbox (seccomp and namespaces around each renderer):
+    /// `auto` (on; where the OS refuses it, warn loudly, report it in /readyz and go on
+    /// without), `required`, `off`. A judge running as root always starts the browser as an
+    /// unprivileged user (REACTLAB_BROWSER_USER, else `reactlab-browser`, else `nobody`).
+    #[arg(long, env = "REACTLAB_BROWSER_SANDBOX", default_value = "auto", global = true)]
+    pub browser_sandbox: reactlab_judge::launch::BrowserSandbox,
 }
 
 #[derive(Subcommand)]

@@ -26,11 +26,25 @@ pub struct Platform {
     redis_watch: Option<JoinHandle<()>>,
 }
 
+/// The data directory holds the database, the solutions and the URL-signing key: only this
+/// process's user may enter it (not the browser's user, nor anyone else).
+fn private(dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir).with_context(|| format!("cannot read the data directory {}", dir.display()))?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))
+            .with_context(|| format!("cannot make the data directory {} private (mode 700)", dir.display()))?;
+        tracing::info!(dir = %dir.display(), "the data directory was open to other users; it is now private (mode 700)");
+    }
+    Ok(())
+}
+
 impl Platform {
     /// Connects to every engine. `migrate_by_default` applies when the settings do not say
     /// whether to migrate.
     pub async fn open(config: &ServeConfig, migrate_by_default: bool) -> anyhow::Result<Platform> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+        private(&config.data_dir)?;
         let migrations = if config.migrate.unwrap_or(migrate_by_default) { Migrations::Apply } else { Migrations::Require };
         let db = Db::open(&config.database_url, migrations, Arc::new(SystemClock))
             .await

@@ -25,8 +25,17 @@ impl Grader for JudgeGrader {
     async fn grade(&self, challenge: &Challenge, file: &SourceFile) -> GradeReport {
         self.0.grade_with_retries(challenge, &file.name, &file.code, crate::worker::MAX_ATTEMPTS).await
     }
-    async fn ready(&self) -> Result<(), String> {
-        self.0.blank_frame().await.map(|_| ()).map_err(|e| e.to_string())
+    async fn ready(&self) -> Result<Vec<String>, String> {
+        self.0.blank_frame().await.map_err(|e| e.to_string())?;
+        let browser = self.0.pool().browser().await.map_err(|e| e.to_string())?;
+        let mut warnings = Vec::new();
+        if !browser.sandboxed {
+            warnings.push("the browser runs without its sandbox (--browser-sandbox): a renderer exploit would not be contained by it".to_string());
+        }
+        if !browser.walled {
+            warnings.push("the browser runs without a network namespace of its own (--network-wall): the judge's proxy and the page's CSP are its walls".to_string());
+        }
+        Ok(warnings)
     }
 }
 

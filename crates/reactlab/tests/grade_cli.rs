@@ -47,7 +47,7 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let browser = loop {
         let found = children(grade_pid).into_iter().find(|&c| {
-            std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-port"))
+            std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-pipe"))
         });
         if let Some(pid) = found {
             break pid;
@@ -70,4 +70,29 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
         assert!(Instant::now() < deadline, "the browser {browser} outlived its judge by 10 s");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A `reactlab grade` that ends normally leaves no browser profile behind.
+#[test]
+fn a_finished_grade_leaves_no_browser_profile() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../challenges/counter");
+    let grade = Command::new(env!("CARGO_BIN_EXE_reactlab"))
+        .args(["grade", "--json", "--challenge"])
+        .arg(&root)
+        .arg(root.join("reference.jsx"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = grade.id();
+    let status = grade.wait_with_output().unwrap().status;
+    assert!(status.success(), "{status}");
+    let prefix = format!("reactlab-chromium-{pid}-");
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "profiles left by `reactlab grade`: {left:?}");
 }

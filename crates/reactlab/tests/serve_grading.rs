@@ -222,3 +222,40 @@ async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again
     assert_eq!(boss.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await.status, StatusCode::NOT_FOUND, "retried once");
     assert_eq!(boss.post(&format!("/api/v1/admin/queue/dead/{id}/discard"), serde_json::json!({})).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The browser never runs as root and keeps its sandbox, and `/readyz` says so; what the
+/// server keeps (database, solutions, keys) is out of the browser user's reach.
+#[tokio::test]
+async fn the_data_directory_is_closed_to_the_browser_user_and_readiness_reports_the_sandbox() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = root.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let server = Server::start_in(&data, &["--workers", "1"]);
+    let ready = server.client().get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.body["status"], "ready", "a browser with its sandbox and walls: {}", ready.body);
+    assert!(ready.body.get("warnings").is_none(), "{}", ready.body);
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the data directory must be private");
+    let database = data.join("reactlab.db");
+    assert!(database.is_file());
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("!!! not root: no browser user to try the data directory as (the mode is checked above)");
+        return;
+    }
+    let user = reactlab_judge::launch::BrowserUser::find().unwrap();
+    let read = std::process::Command::new("cat")
+        .arg(&database)
+        .uid(user.uid)
+        .gid(user.gid)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!read.status.success(), "the browser's user {} read the database", user.name);
+    assert!(String::from_utf8_lossy(&read.stderr).contains("Permission denied"), "{}", String::from_utf8_lossy(&read.stderr));
+}
