@@ -13,6 +13,8 @@ pub enum ApiError {
     InvalidJson { message: String },
     #[error("{message}")]
     InvalidField { field: String, message: String },
+    #[error("{}", if field.is_empty() { "the body must be a JSON object, not an array".to_string() } else { format!("`{field}` must be a JSON object, not an array") })]
+    WrongShape { field: String },
     #[error("send JSON with Content-Type: application/json")]
     UnsupportedMediaType,
     #[error("the request body is larger than {limit} bytes")]
@@ -60,7 +62,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidJson { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidJson { .. } | ApiError::WrongShape { .. } => StatusCode::BAD_REQUEST,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } | ApiError::CodeTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,6 +81,7 @@ impl ApiError {
         match self {
             ApiError::InvalidJson { .. } => "invalid_json",
             ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::WrongShape { .. } => "invalid_shape",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::CodeTooLarge { .. } => "code_too_large",
@@ -102,6 +105,7 @@ impl ApiError {
     fn field_name(&self) -> Option<&str> {
         match self {
             ApiError::InvalidField { field, .. } | ApiError::Conflict { field } => Some(field),
+            ApiError::WrongShape { field } if !field.is_empty() => Some(field),
             ApiError::CodeTooLarge { .. } => Some("code"),
             _ => None,
         }
@@ -111,6 +115,7 @@ impl ApiError {
 /// Every code with its status, for the docs and the OpenAPI description.
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("invalid_json", 400, "The body is not valid JSON."),
+    ("invalid_shape", 400, "An array where the API expects a JSON object (the body itself, or the field `field` names)."),
     ("invalid_field", 422, "A field is missing, unknown, of the wrong type or has a bad value; `field` names it."),
     ("unsupported_media_type", 415, "The body is not sent as application/json."),
     ("body_too_large", 413, "The request body exceeds the size limit."),

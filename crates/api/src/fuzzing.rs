@@ -44,7 +44,7 @@ pub fn request(data: &[u8]) -> Option<Result<(), Value>> {
     Some(outcome.map_err(answer))
 }
 
-fn extract<T: DeserializeOwned>(content_type: &str, body: Vec<u8>) -> Result<T, ApiError> {
+fn extract<T: DeserializeOwned + schemars::JsonSchema>(content_type: &str, body: Vec<u8>) -> Result<T, ApiError> {
     let mut request = Request::new(axum::body::Body::from(body));
     if let Ok(value) = HeaderValue::from_str(content_type) {
         request.headers_mut().insert(header::CONTENT_TYPE, value);

@@ -36,8 +36,10 @@ fn expected(seed: &str) -> Option<(&'static str, Option<&'static str>)> {
         "login-truncated" => Some(("invalid_json", None)),
         "submit-empty-code" => field("invalid_field", "code"),
         "submit-bad-language" => field("invalid_field", "language"),
-        // serde reads a struct from an array too, member by member: `1` is no `code`.
-        "preview-array" => field("invalid_field", "[0]"),
+        // serde would read a struct from an array, member by member: refused before it.
+        "preview-array" => Some(("invalid_shape", None)),
+        "login-array" => Some(("invalid_shape", None)),
+        "challenge-array-reference" => field("invalid_shape", "reference"),
         "ws-unknown-type" => Some(("invalid_message", None)),
         "challenge-bad-spec" => field("invalid_field", "spec_toml"),
         "challenge-bad-slug" => field("invalid_field", "slug"),

@@ -24,6 +24,7 @@ async fn error_of(r: reqwest::Response) -> (StatusCode, serde_json::Value) {
 async fn malformed_bodies_get_precise_errors_naming_the_field() {
     let server = Server::start(&[]);
     let mut client = server.client();
+    let anonymous = server.client();
     client.register("amy").await;
     let post = |body: &'static str| raw(&client, Method::POST, "/api/v1/submissions").header("content-type", "application/json").body(body).send();
     let (status, e) = error_of(post("{\"challenge\": \"counter\",").await.unwrap()).await;
@@ -36,6 +37,12 @@ async fn malformed_bodies_get_precise_errors_naming_the_field() {
     assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("priority")), "{e}");
     let (status, e) = error_of(post("{\"challenge\": \"counter\", \"code\": \"x\", \"language\": \"python\"}").await.unwrap()).await;
     assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("language")), "{e}");
+    // An array is not an object, though serde would read the fields from it in order.
+    let (status, e) = error_of(post("[\"counter\", \"export default () => null;\"]").await.unwrap()).await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_shape")), "{e}");
+    let login = raw(&anonymous, Method::POST, "/api/v1/auth/login").header("content-type", "application/json").body("[\"amy@example.com\", \"correct horse battery\"]");
+    let (status, e) = error_of(login.send().await.unwrap()).await;
+    assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_shape")), "{e}");
     let r = client.post("/api/v1/submissions", json!({ "challenge": "no-such-thing", "code": "x" })).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("challenge")), "{}", r.body);
     let r = raw(&client, Method::POST, "/api/v1/submissions").header("content-type", "text/plain").body("hello").send().await.unwrap();
