@@ -3,7 +3,7 @@
 // Saves a screenshot of every page under target/e2e/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,7 +17,7 @@ let server, base, browser, data;
 before(async () => {
   mkdirSync(shots, { recursive: true });
   data = mkdtempSync(join(tmpdir(), "reactlab-e2e-"));
-  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", data, "--workers", "1", "--admin", "admin@example.com",
+  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", data, "--workers", "1",
     "--catalog", join(root, "challenges"), "--web-dir", join(root, "web/dist")], { stdio: ["ignore", "pipe", "inherit"] });
   base = await new Promise((ok, fail) => {
     server.stdout.on("data", (chunk) => {
@@ -201,6 +201,11 @@ test("an admin creates a challenge, sees it validated as they type, and verifies
   await page.getByLabel("E-mail").fill("admin@example.com");
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/register"));
+  // Admin is the operator's to give, on the server's database.
+  const grant = spawnSync(bin, ["admin", "grant", "admin@example.com", "--data-dir", data], { encoding: "utf8" });
+  assert.equal(grant.status, 0, grant.stderr);
+  await page.reload();
   await page.getByRole("link", { name: "Authoring" }).click();
   await page.getByRole("link", { name: "New challenge" }).click();
   await page.getByLabel("Slug").fill("say-hello");

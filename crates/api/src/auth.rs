@@ -151,12 +151,12 @@ impl FromRequestParts<Shared> for Admin {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<Self> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        if state.is_admin(&user.user.email) { Ok(Admin(user)) } else { Err(ApiError::Forbidden) }
+        if user.user.is_admin { Ok(Admin(user)) } else { Err(ApiError::Forbidden) }
     }
 }
 
-pub fn user_view(state: &Shared, user: &User) -> UserView {
-    UserView { id: user.id.clone(), username: user.username.clone(), email: user.email.clone(), is_admin: state.is_admin(&user.email) }
+pub fn user_view(user: &User) -> UserView {
+    UserView { id: user.id.clone(), username: user.username.clone(), email: user.email.clone(), is_admin: user.is_admin }
 }
 
 pub(crate) fn validate_registration(r: &RegisterRequest) -> ApiResult<()> {
@@ -211,7 +211,7 @@ fn session_cookie(state: &Shared, token: &str, max_age_secs: u64) -> HeaderValue
 async fn open_session(state: &Shared, user: &User, status: StatusCode) -> ApiResult<Response> {
     let ttl = state.config.session_ttl;
     let session = state.db.create_session(&user.id, ttl.as_millis() as i64).await?;
-    let body = SessionResponse { user: user_view(state, user), token: session.token.clone(), expires_at: crate::views::time(session.expires_at) };
+    let body = SessionResponse { user: user_view(user), token: session.token.clone(), expires_at: crate::views::time(session.expires_at) };
     let mut response = (status, axum::Json(body)).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(state, &session.token, ttl.as_secs()));
     Ok(response)
@@ -252,5 +252,5 @@ pub async fn me(State(state): State<Shared>, current: CurrentUser) -> ApiResult<
     let id = current.user.id.clone();
     let progress = cached(state.cache.as_ref(), &profile_key(&id), async move { Ok(db.profile(&id).await?) }).await?;
     let progress: Profile = serde_json::from_slice(&progress).map_err(ApiError::internal)?;
-    Ok(axum::Json(MeResponse { user: user_view(&state, &current.user), progress }).into_response())
+    Ok(axum::Json(MeResponse { user: user_view(&current.user), progress }).into_response())
 }

@@ -21,8 +21,6 @@ pub trait Grader: Send + Sync {
 
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
-    /// E-mails of the users who may author challenges (lower-case).
-    pub admins: Vec<String>,
     /// Origins allowed to call the API from a browser (CORS), besides the API's own.
     pub cors_origins: Vec<String>,
     /// Mark the session cookie `Secure` and send HSTS (serve over HTTPS).
@@ -42,7 +40,6 @@ pub struct ApiConfig {
 impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
-            admins: vec![],
             cors_origins: vec![],
             secure_cookies: false,
             behind_proxy: false,
@@ -73,12 +70,6 @@ pub struct AppState {
     pub sockets: Mutex<HashMap<String, usize>>,
     /// Turns true when the server is stopping: sockets close so the HTTP server can drain.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
-}
-
-impl AppState {
-    pub fn is_admin(&self, email: &str) -> bool {
-        self.config.admins.iter().any(|a| a.eq_ignore_ascii_case(email))
-    }
 }
 
 pub type Shared = Arc<AppState>;

@@ -27,8 +27,9 @@ pub struct ServeArgs {
     /// Submissions graded at once by this process's workers (`serve`, `worker`) [default: the number of cores].
     #[arg(long, env = "REACTLAB_WORKERS")]
     pub workers: Option<usize>,
-    /// E-mail of an admin (may author challenges); repeat, or comma-separate in the variable.
-    #[arg(long = "admin", env = "REACTLAB_ADMINS", value_delimiter = ',')]
+    /// No longer grants admin (whoever registered the e-mail first became admin): use
+    /// `reactlab admin grant EMAIL`. Kept so that old settings start with a warning.
+    #[arg(long = "admin", env = "REACTLAB_ADMINS", value_delimiter = ',', hide = true)]
     pub admins: Vec<String>,
     /// An origin allowed to call the API from a browser (CORS); repeat or comma-separate.
     #[arg(long = "cors-origin", env = "REACTLAB_CORS_ORIGINS", value_delimiter = ',')]
@@ -165,6 +166,8 @@ struct FileConfig {
 /// Settings with every default applied.
 pub struct ServeConfig {
     pub addr: SocketAddr,
+    /// The e-mails of the old `admins` setting, which grants nothing now (a warning says so).
+    pub admins: Vec<String>,
     pub data_dir: PathBuf,
     pub database_url: String,
     /// `None`: the command's own default.
@@ -228,8 +231,8 @@ impl ServeConfig {
         anyhow::ensure!((1..=64).contains(&workers), "workers must be 1 to 64 (got {workers})");
         let or_file = |flag: Vec<String>, file: Option<Vec<String>>| if flag.is_empty() { file.unwrap_or_default() } else { flag };
         let defaults = RateLimits::default();
+        let admins = or_file(args.admins, file.admins).into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect();
         let api = ApiConfig {
-            admins: or_file(args.admins, file.admins).into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect(),
             cors_origins: or_file(args.cors_origins, file.cors_origins).into_iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             behind_proxy: args.behind_proxy.or(file.behind_proxy).unwrap_or(false),
@@ -245,6 +248,7 @@ impl ServeConfig {
         };
         Ok(ServeConfig {
             addr: args.addr.or(file.addr).unwrap_or(default_addr),
+            admins,
             data_dir,
             database_url,
             migrate: engines.migrate.or(file.migrate),
@@ -277,7 +281,7 @@ mod tests {
         let c = ServeConfig::resolve(args, DEFAULT_ADDR).unwrap();
         assert_eq!(c.addr.port(), 9999);
         assert_eq!(c.workers, 1);
-        assert_eq!(c.api.admins, vec!["boss@example.com".to_string()]);
+        assert_eq!(c.admins, vec!["boss@example.com".to_string()]);
         assert_eq!(c.data_dir, PathBuf::from("data"));
         std::fs::write(&file, "adress = \"x\"\n").unwrap();
         let err = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }, DEFAULT_ADDR).err().unwrap();

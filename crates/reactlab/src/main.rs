@@ -1,5 +1,6 @@
 //! `reactlab`: the one binary. This file only parses the command line and dispatches.
 
+mod admin;
 mod bench;
 mod catalog;
 mod check;
@@ -60,6 +61,11 @@ enum Command {
     Worker(config::ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(config::ServeArgs),
+    /// Grant or revoke admin (authoring challenges, the queue dashboard) to an account.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
     /// Grade files against a challenge and print a report.
     Grade(grade::GradeArgs),
     /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
             Command::Api(args) => exit_code(serve::run(serve::Role::Api, args).await),
             Command::Worker(args) => exit_code(serve::run(serve::Role::Worker, args).await),
             Command::Migrate(args) => exit_code(serve::migrate(args).await),
+            Command::Admin { command } => exit_code(admin::run(command).await),
             Command::Grade(args) => grade::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Load(args) => load::run(args).await,

@@ -111,6 +111,7 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
             if role == Role::Api { "api" } else { "worker" }
         );
     }
+    crate::admin::warn_about_admin_emails(&config.admins);
     let platform = Platform::open(&config, role == Role::Serve).await?;
     if role != Role::Worker {
         let count = sync_catalog(&platform.db, &config.judge.catalog).await?;

@@ -29,11 +29,12 @@ fn api_and_worker_refuse_to_start_on_what_they_cannot_run_on() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"), "migrating twice changes nothing");
 
     // An API with no worker behind it: the queue dashboard raises the alarm.
-    let api = Server::launch("api", std::path::Path::new(data), &["--admin", "ops@example.com"], &env);
+    let api = Server::launch("api", std::path::Path::new(data), &[], &env);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let mut ops = api.client();
         ops.register("ops").await;
+        api.grant_admin("ops@example.com");
         let q = ops.get("/api/v1/admin/queue").await;
         assert!(q.body["alert"].as_str().unwrap_or("").contains("No worker"), "{}\n{}", q.body, api.log());
     });

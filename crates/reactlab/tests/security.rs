@@ -20,6 +20,13 @@ const NO_BROWSER: [&str; 4] = ["--workers", "1", "--chromium", "/bin/false"];
 
 /// Registers `name` (`name@example.com`); returns a client holding its Bearer token and
 /// the session cookie as a `Cookie` header value.
+/// An account made an admin by the operator (`reactlab admin grant`).
+async fn admin_account(server: &Server, name: &str) -> Client {
+    let (client, _) = account(server, name).await;
+    server.grant_admin(&format!("{name}@example.com"));
+    client
+}
+
 async fn account(server: &Server, name: &str) -> (Client, String) {
     let r = server.client().post("/api/v1/auth/register", json!({ "username": name, "email": format!("{name}@example.com"), "password": PASSWORD })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -130,8 +137,8 @@ async fn requests_without_credentials_or_with_forged_tokens_are_401_unauthentica
 
 #[tokio::test]
 async fn admin_endpoints_are_401_for_strangers_and_403_forbidden_for_learners() {
-    let server = Server::start(&[&NO_BROWSER[..], &["--admin", "root@example.com"]].concat());
-    let (root, _) = account(&server, "root").await;
+    let server = Server::start(&NO_BROWSER);
+    let root = admin_account(&server, "root").await;
     let (ivy, _) = account(&server, "ivy").await;
     let stranger = server.client();
     let id = ivy.submit("counter", CODE).await;
@@ -224,9 +231,37 @@ async fn another_users_submission_code_screenshot_history_and_socket_are_404_lik
     assert_eq!(eve.get(&format!("/api/v1/submissions/{id}")).await.status, StatusCode::OK);
 }
 
+/// Admin belongs to an account that an operator names (`reactlab admin grant`), never to
+/// whoever registers an e-mail first, even one an old `--admin` setting names.
+#[tokio::test]
+async fn admin_is_granted_and_revoked_by_the_operator_not_taken_by_registering_an_email() {
+    let server = Server::start(&[&NO_BROWSER[..], &["--admin", "boss@example.com"]].concat());
+    assert!(server.log().contains("no longer makes anyone an admin"), "the old setting is warned about: {}", server.log());
+    let (squatter, _) = account(&server, "boss").await;
+    let me = squatter.get("/api/v1/me").await.body;
+    assert_eq!(me["user"]["is_admin"], false, "{me}");
+    expect(&squatter.get("/api/v1/admin/queue").await, StatusCode::FORBIDDEN, "forbidden", "an account with the configured e-mail");
+
+    let (ann, _) = account(&server, "ann").await;
+    server.grant_admin("ANN@example.com");
+    assert_eq!(ann.get("/api/v1/me").await.body["user"]["is_admin"], true);
+    assert_eq!(ann.get("/api/v1/admin/queue").await.status, StatusCode::OK, "granted: at once, with the session she has");
+    server.admin("revoke", "ann@example.com");
+    expect(&ann.get("/api/v1/admin/queue").await, StatusCode::FORBIDDEN, "forbidden", "revoked");
+    assert_eq!(ann.get("/api/v1/me").await.body["user"]["is_admin"], false);
+
+    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_reactlab"))
+        .args(["admin", "grant", "nobody@example.com", "--data-dir"])
+        .arg(&server.data)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the e-mail nobody@example.com"), "{}", String::from_utf8_lossy(&unknown.stderr));
+}
+
 #[tokio::test]
 async fn no_request_writes_a_profile_or_grants_itself_admin() {
-    let server = Server::start(&["--admin", "root@example.com"]);
+    let server = Server::start(&[]);
     let anonymous = server.client();
     // Mass assignment: fields the server sets itself are unknown fields in a request.
     for (extra, value) in [("is_admin", json!(true)), ("id", json!("01a20a18-0000-7000-8000-000000000000")), ("role", json!("admin"))] {
@@ -570,9 +605,9 @@ async fn security_headers_are_on_every_response_and_cors_only_answers_named_orig
 
 #[tokio::test]
 async fn oversized_bodies_and_code_are_refused_with_413() {
-    let mut server = Server::start(&[&NO_BROWSER[..], &["--admin", "root@example.com"]].concat());
+    let mut server = Server::start(&NO_BROWSER);
     let (amy, _) = account(&server, "amy").await;
-    let (root, _) = account(&server, "root").await;
+    let root = admin_account(&server, "root").await;
     let big = "x".repeat(64 * 1024 + 1);
     let r = amy.post("/api/v1/submissions", json!({ "challenge": "counter", "code": big })).await;
     assert_eq!((r.status, r.code(), r.body["error"]["field"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "code_too_large", Some("code")), "{}", r.body);
@@ -637,7 +672,7 @@ async fn deeply_nested_json_is_refused_and_the_server_stays_up() {
 async fn code_nested_as_deep_as_the_size_limit_allows_is_answered_without_crashing_the_server() {
     // Without a stack of its own for the compiler, 2 000 nested brackets overflowed the
     // stack and took the whole process down: an anonymous request was enough.
-    let mut server = Server::start(&[&NO_BROWSER[..], &["--admin", "root@example.com"]].concat());
+    let mut server = Server::start(&NO_BROWSER);
     let anonymous = server.client();
     let head = "export default () => ";
     let deepest = |unit: &str| format!("{head}{}", unit.repeat((64 * 1024 - head.len()) / unit.len()));
@@ -654,7 +689,7 @@ async fn code_nested_as_deep_as_the_size_limit_allows_is_answered_without_crashi
     let id = amy.submit("counter", &deepest("[")).await;
     assert_eq!(amy.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "compile_error");
     // And the admins' challenge file: TOML nested as deep.
-    let (root, _) = account(&server, "root").await;
+    let root = admin_account(&server, "root").await;
     let starter = json!({ "name": "starter.jsx", "code": "export default () => null;" });
     let spec = format!("title = \"Deep\"\ndifficulty = \"easy\"\nx = {}", "[".repeat(60_000));
     let r = root
@@ -892,7 +927,7 @@ fn toml_string(text: &str) -> String {
 async fn metacharacters_are_refused_by_name_or_kept_verbatim(server: &Server) {
     let (victim, _) = account(server, "victim").await;
     let victim_id = victim.submit("counter", CODE).await;
-    let (root, _) = account(server, "root").await;
+    let root = admin_account(server, "root").await;
     let (mallory, _) = account(server, "mallory").await;
     let anonymous = server.client();
     let catalog = anonymous.get("/api/v1/challenges").await.body["challenges"].as_array().unwrap().len();
@@ -1054,8 +1089,8 @@ async fn metacharacters_are_refused_by_name_or_kept_verbatim(server: &Server) {
     assert_eq!(root.get("/api/v1/admin/queue").await.status, StatusCode::OK);
 }
 
-const METACHARACTER_ARGS: [&str; 12] =
-    ["--admin", "root@example.com", "--rate-register", "1000", "--rate-login", "1000", "--rate-submit", "1000", "--workers", "1", "--chromium", "/bin/false"];
+const METACHARACTER_ARGS: [&str; 10] =
+    ["--rate-register", "1000", "--rate-login", "1000", "--rate-submit", "1000", "--workers", "1", "--chromium", "/bin/false"];
 
 #[tokio::test]
 async fn sql_metacharacters_in_every_text_field_are_refused_by_name_or_stored_verbatim_on_sqlite() {

@@ -190,10 +190,11 @@ async fn metrics_count_what_happened_in_prometheus_text() {
 #[tokio::test]
 async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again() {
     let data = tempfile::tempdir().unwrap();
-    let broken = ["--workers", "1", "--chromium", "/bin/false", "--admin", "boss@example.com"];
+    let broken = ["--workers", "1", "--chromium", "/bin/false"];
     let mut first = Server::start_in(data.path(), &broken);
     let mut boss = first.client();
     boss.register("boss").await;
+    first.grant_admin("boss@example.com");
     let id = boss.submit("counter", &fixture("counter", "reference.jsx")).await;
     assert_eq!(boss.wait_done(&id, GRADE_TIMEOUT).await["verdict"], "internal_error");
     let q = boss.get("/api/v1/admin/queue").await;
@@ -211,7 +212,7 @@ async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again
     first.terminate();
 
     // The browser is fixed: the admin retries the dead job and it is graded for real.
-    let second = Server::start_in(data.path(), &["--workers", "1", "--admin", "boss@example.com"]);
+    let second = Server::start_in(data.path(), &["--workers", "1"]);
     boss.base = second.base.clone();
     let r = boss.post(&format!("/api/v1/admin/queue/dead/{id}/retry"), serde_json::json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -117,9 +117,10 @@ const STATEMENT: &str = "Say hello.\n\n## Requirements\n\n- [says-hello] The pag
 
 #[tokio::test]
 async fn admins_author_challenges_with_the_same_validation_as_files() {
-    let server = Server::start(&["--admin", "root@example.com", "--workers", "1"]);
+    let server = Server::start(&["--workers", "1"]);
     let mut admin = server.client();
     admin.register("root").await;
+    server.grant_admin("root@example.com");
     let mut learner = server.client();
     learner.register("ivy").await;
     let body = json!({

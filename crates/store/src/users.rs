@@ -11,11 +11,19 @@ pub struct User {
     pub username: String,
     pub email: String,
     pub created_at: i64,
+    /// May author challenges and run the queue (`reactlab admin grant`).
+    pub is_admin: bool,
 }
 
 impl User {
     fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-        Ok(User { id: row.try_get("id")?, username: row.try_get("username")?, email: row.try_get("email")?, created_at: row.try_get("created_at")? })
+        Ok(User {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            email: row.try_get("email")?,
+            created_at: row.try_get("created_at")?,
+            is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        })
     }
 }
 
@@ -40,7 +48,7 @@ impl Db {
                 return Err(StoreError::Conflict(field));
             }
         }
-        let user = User { id: new_id(), username: username.to_string(), email, created_at: self.now_ms() };
+        let user = User { id: new_id(), username: username.to_string(), email, created_at: self.now_ms(), is_admin: false };
         let inserted = sqlx::query("INSERT INTO users (id, username, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&user.id)
             .bind(&user.username)
@@ -59,7 +67,7 @@ impl Db {
 
     /// The user with this e-mail and their password hash.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row = sqlx::query("SELECT id, username, email, created_at, password_hash FROM users WHERE email = $1")
+        let row = sqlx::query("SELECT id, username, email, created_at, is_admin, password_hash FROM users WHERE email = $1")
             .bind(email.to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -70,8 +78,14 @@ impl Db {
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT id, username, email, created_at FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, username, email, created_at, is_admin FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| User::from_row(&r)).transpose()?)
+    }
+
+    /// Grants or revokes admin to the account with this e-mail; `None` when there is none.
+    pub async fn set_admin(&self, email: &str, admin: bool) -> Result<Option<User>, StoreError> {
+        sqlx::query("UPDATE users SET is_admin = $1 WHERE email = $2").bind(i64::from(admin)).bind(email.to_lowercase()).execute(&self.pool).await?;
+        Ok(self.user_by_email(email).await?.map(|(user, _)| user))
     }
 
     /// Opens a session for `user_id` that expires after `ttl_ms`.
@@ -94,7 +108,7 @@ impl Db {
     /// The user of a live (unexpired, unrevoked) session token.
     pub async fn session_user(&self, token: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.email, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+            "SELECT u.id, u.username, u.email, u.created_at, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
         )
         .bind(token_hash(token))

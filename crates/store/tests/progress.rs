@@ -176,3 +176,19 @@ async fn a_draft_is_the_learners_own_and_the_last_save_wins(engine: Engine) {
     assert!(!w.db.delete_draft(&w.user, "a").await.unwrap());
     assert_eq!(w.db.draft(&w.user, "a").await.unwrap(), None);
 }
+
+on_both_engines!(admin_is_an_accounts_own_granted_and_revoked_by_email);
+async fn admin_is_an_accounts_own_granted_and_revoked_by_email(engine: Engine) {
+    let w = World::new(engine).await;
+    let other = w.db.create_user("v", "v@example.com", "hash").await.unwrap();
+    assert!(!other.is_admin, "a new account is no admin");
+    let granted = w.db.set_admin("U@Example.com", true).await.unwrap().expect("the account exists");
+    assert!(granted.is_admin && granted.id == w.user);
+    assert!(w.db.user(&w.user).await.unwrap().unwrap().is_admin);
+    let session = w.db.create_session(&w.user, 60_000).await.unwrap();
+    assert!(w.db.session_user(&session.token).await.unwrap().unwrap().is_admin, "a live session sees it at once");
+    assert!(!w.db.user(&other.id).await.unwrap().unwrap().is_admin, "no one else is");
+    assert!(!w.db.set_admin("u@example.com", false).await.unwrap().unwrap().is_admin);
+    assert!(!w.db.session_user(&session.token).await.unwrap().unwrap().is_admin);
+    assert_eq!(w.db.set_admin("nobody@example.com", true).await.unwrap(), None);
+}

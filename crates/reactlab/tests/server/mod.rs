@@ -19,6 +19,9 @@ pub struct Server {
     pub data: PathBuf,
     /// Everything the server printed to stderr (its log).
     pub log: Arc<Mutex<String>>,
+    /// How it was started (for `reactlab admin` on the same database).
+    args: Vec<String>,
+    env: Vec<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -74,7 +77,25 @@ impl Server {
             let _ = child.kill();
             panic!("the server did not start: {line}\n{}", log.lock().unwrap());
         };
-        Server { child, base, data: data.to_path_buf(), log, _dir: None }
+        let args = args.iter().map(|a| a.to_string()).collect();
+        Server { child, base, data: data.to_path_buf(), log, args, env: env.to_vec(), _dir: None }
+    }
+
+    /// Makes the account with `email` an admin, as an operator does (`reactlab admin grant`
+    /// on the server's database).
+    pub fn grant_admin(&self, email: &str) {
+        self.admin("grant", email);
+    }
+
+    pub fn admin(&self, verb: &str, email: &str) {
+        let out = Command::new(env!("CARGO_BIN_EXE_reactlab"))
+            .args(["admin", verb, email, "--data-dir"])
+            .arg(&self.data)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "reactlab admin {verb} {email}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     pub fn client(&self) -> Client {
