@@ -67,11 +67,11 @@ pub struct CurrentUser {
 /// The signed-in user, if any.
 pub struct MaybeUser(pub Option<CurrentUser>);
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -87,7 +87,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// `Origin`, or, from a client that sends none, by its `Referer`. A request with neither
 /// is refused: browsers send `Origin` with every such request the web app makes, and API
 /// clients use Bearer tokens, which no other site can make a browser send.
-pub fn origin_allowed(state: &crate::state::AppState, headers: &HeaderMap) -> bool {
+pub fn origin_allowed(cors_origins: &[String], headers: &HeaderMap) -> bool {
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     let origin = match text(header::ORIGIN) {
         Some(origin) => origin.to_string(),
@@ -98,7 +98,7 @@ pub fn origin_allowed(state: &crate::state::AppState, headers: &HeaderMap) -> bo
     };
     let host = text(header::HOST).unwrap_or_default();
     let own = [format!("http://{host}"), format!("https://{host}")];
-    own.iter().any(|o| *o == origin) || state.config.cors_origins.iter().any(|o| *o == origin)
+    own.iter().any(|o| *o == origin) || cors_origins.iter().any(|o| *o == origin)
 }
 
 /// `scheme://host[:port]` of an absolute URL.
@@ -117,7 +117,7 @@ pub async fn authenticate(state: &Shared, method: &Method, headers: &HeaderMap) 
             None => return Ok(None),
         },
     };
-    if by_cookie && !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !origin_allowed(state, headers) {
+    if by_cookie && !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !origin_allowed(&state.config.cors_origins, headers) {
         return Err(ApiError::BadOrigin);
     }
     match state.db.session_user(token).await? {

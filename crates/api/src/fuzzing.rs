@@ -2,25 +2,26 @@
 //! its seeds (`tests/fuzz_seeds.rs`) share. The request types and their checks stay private
 //! to the crate; this drives them exactly as a request does, with no server and no
 //! database: the JSON body extractor (media type, size, syntax, fields), then the checks the
-//! handler makes before it touches any state, then the error as the client receives it.
-//! Nothing in the product calls it.
+//! handler makes before it touches any state, then the error as the client receives it;
+//! the same for query strings; and the request headers the API reads (session token,
+//! cookie, `Origin`/`Referer`, `X-Forwarded-For`). Nothing in the product calls it.
 
 use crate::auth::{LoginRequest, RegisterRequest, validate_registration};
 use crate::challenges::{ChallengeInput, validation};
 use crate::error::{ApiError, ERROR_CODES};
 use crate::json::Body;
 use crate::preview::TranspileRequest;
-use crate::submissions::{SubmitRequest, check_submission};
+use crate::submissions::{HistoryQuery, SubmitRequest, check_submission, history_limit};
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The inputs, by the name a fuzz input's first line gives: the bodies of register, login,
-/// submit, challenge create/update/validate and preview transpile, and the WebSocket's
-/// client messages.
-pub const KINDS: &[&str] = &["register", "login", "submit", "challenge", "preview", "ws"];
+/// submit, challenge create/update/validate and preview transpile, the WebSocket's client
+/// messages, the history's query string, and request headers (`Name: value` lines).
+pub const KINDS: &[&str] = &["register", "login", "submit", "challenge", "preview", "ws", "query", "headers"];
 
 /// `data` is `kind[ content-type]\n` followed by the body (content type by default
 /// `application/json`). Returns `None` when the first line names no kind, else whether the
@@ -39,6 +40,11 @@ pub fn request(data: &[u8]) -> Option<Result<(), Value>> {
         "challenge" => extract::<ChallengeInput>(content_type, body).and_then(|input| validation(&input)).map(drop),
         "preview" => extract::<TranspileRequest>(content_type, body).map(drop),
         "ws" => return Some(ws_message(&body)),
+        "query" => crate::query::parse::<HistoryQuery>(&String::from_utf8_lossy(&body)).and_then(|q| history_limit(&q)).map(drop),
+        "headers" => {
+            headers(&body);
+            Ok(())
+        }
         _ => return None,
     };
     Some(outcome.map_err(answer))
@@ -68,6 +74,39 @@ fn answer(error: ApiError) -> Value {
         assert!(body["error"]["field"].is_string(), "an invalid field without its name: {body}");
     }
     body
+}
+
+/// Reads `Name: value` lines as request headers (lines that make no header are skipped) and
+/// runs what the API reads from headers, checking what each promises.
+fn headers(text: &[u8]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for line in text.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(&line[..colon]), HeaderValue::from_bytes(line[colon + 1..].trim_ascii())) else { continue };
+        map.append(name, value);
+    }
+    if let Some(token) = crate::auth::bearer(&map) {
+        let raw = map.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(raw.starts_with("Bearer ") && raw.contains(token), "a token not from the Authorization header: {token:?}");
+    }
+    if let Some(session) = crate::auth::cookie(&map, crate::auth::SESSION_COOKIE) {
+        assert!(!session.contains(';'), "a cookie value runs into the next one: {session:?}");
+    }
+    // Only the API's own origin (by Host) or a configured one passes, never a look-alike.
+    let allowed = ["https://app.example.com".to_string()];
+    if crate::auth::origin_allowed(&allowed, &map) {
+        let text = |name| map.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or_default();
+        let host = text(header::HOST);
+        let claimed = map.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_else(|| text(header::REFERER));
+        let own = [format!("http://{host}"), format!("https://{host}"), allowed[0].clone()];
+        assert!(own.iter().any(|o| claimed == o || claimed.starts_with(&format!("{o}/")) || claimed.starts_with(&format!("{o}?")) || claimed.starts_with(&format!("{o}#"))), "{claimed:?} passed as {host:?}'s origin");
+    }
+    let forwarded = map.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    if let Some(client) = crate::limits::forwarded_client(forwarded) {
+        let last = map.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).last().unwrap_or_default();
+        assert_eq!(last.trim().parse().ok(), Some(client), "the client is the last forwarded address");
+    }
+    map
 }
 
 fn ws_message(text: &[u8]) -> Result<(), Value> {

@@ -81,7 +81,7 @@ impl FromRequestParts<Shared> for ClientAddr {
 }
 
 /// The last address in the `X-Forwarded-For` values, in order.
-fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>) -> Option<IpAddr> {
+pub(crate) fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>) -> Option<IpAddr> {
     values.flat_map(|v| v.split(',')).last().and_then(|a| a.trim().parse().ok())
 }
 

@@ -138,11 +138,17 @@ pub async fn get(State(state): State<Shared>, current: CurrentUser, Path(id): Pa
     Ok(Json(view_of(&state, &s).await))
 }
 
-pub async fn list(State(state): State<Shared>, current: CurrentUser, Params(q): Params<HistoryQuery>) -> ApiResult<Json<History>> {
+/// The page size a history query asks for, checked.
+pub(crate) fn history_limit(q: &HistoryQuery) -> ApiResult<i64> {
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "limit is 1 to 100"));
     }
+    Ok(limit)
+}
+
+pub async fn list(State(state): State<Shared>, current: CurrentUser, Params(q): Params<HistoryQuery>) -> ApiResult<Json<History>> {
+    let limit = history_limit(&q)?;
     let rows = state.db.submissions_of(&current.user.id, q.challenge.as_deref(), q.before.as_deref(), limit + 1).await?;
     let next = if rows.len() as i64 > limit { rows.get(limit as usize - 1).map(|s| s.id.clone()) } else { None };
     let submissions = rows.iter().take(limit as usize).map(SubmissionSummary::from).collect();

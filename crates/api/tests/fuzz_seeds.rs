@@ -41,6 +41,11 @@ fn expected(seed: &str) -> Option<(&'static str, Option<&'static str>)> {
         "login-array" => Some(("invalid_shape", None)),
         "challenge-array-reference" => field("invalid_shape", "reference"),
         "ws-unknown-type" => Some(("invalid_message", None)),
+        "query-limit-zero" | "query-bad-limit" => field("invalid_field", "limit"),
+        "query-nul" => field("invalid_field", "challenge"),
+        "query-unknown-parameter" => field("invalid_field", "sort"),
+        // Headers are read, and what is read checked inside; they are never refused here.
+        "headers-look-alike-referer" => None,
         "challenge-bad-spec" => field("invalid_field", "spec_toml"),
         "challenge-bad-slug" => field("invalid_field", "slug"),
         // A member named "" is named so; one whose name holds a backtick is named whole.
