@@ -3,7 +3,7 @@
 //! `Authorization: Bearer` for API clients.
 
 use crate::cache::{cached, profile_key};
-use crate::limits::ClientAddr;
+use crate::limits::{Bucket, ClientAddr};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
 use crate::state::Shared;
@@ -218,7 +218,7 @@ async fn open_session(state: &Shared, user: &User, status: StatusCode) -> ApiRes
 }
 
 pub async fn register(State(state): State<Shared>, ClientAddr(client): ClientAddr, Body(req): Body<RegisterRequest>) -> ApiResult<Response> {
-    state.limiters.register.check(&client.to_string())?;
+    state.limiters.check(Bucket::Register, &client.to_string()).await?;
     validate_registration(&req)?;
     let hash = hash_password(req.password).await?;
     let user = state.db.create_user(&req.username, req.email.trim(), &hash).await?;
@@ -227,7 +227,7 @@ pub async fn register(State(state): State<Shared>, ClientAddr(client): ClientAdd
 }
 
 pub async fn login(State(state): State<Shared>, ClientAddr(client): ClientAddr, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
-    state.limiters.login.check(&client.to_string())?;
+    state.limiters.check(Bucket::Login, &client.to_string()).await?;
     let found = state.db.user_by_email(req.email.trim()).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),

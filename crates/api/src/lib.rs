@@ -208,8 +208,9 @@ pub fn state(
     grader: Option<Arc<dyn Grader>>,
     preview: Option<Arc<dyn Preview>>,
     config: ApiConfig,
+    shared_limits: Option<Arc<dyn limits::SharedRateLimits>>,
     shutdown: watch::Receiver<bool>,
 ) -> Shared {
-    let limiters = limits::Limiters::new(config.rate_limits);
+    let limiters = limits::Limiters::new(config.rate_limits, shared_limits);
     Arc::new(AppState { db, objects, local_signer, queue, bus, cache, grader, preview, config, limiters, sockets: Default::default(), shutdown })
 }

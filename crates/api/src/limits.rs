@@ -1,14 +1,19 @@
-//! Rate limits on registration, sign-in (per client address) and submissions (per user).
-//! Limits are counted in each API process.
+//! Rate limits on registration, sign-in, preview (per client address) and submissions (per
+//! user). Counted in Redis when the platform has it, so that every API process behind a
+//! load balancer counts the same requests; in this process otherwise, and meanwhile when
+//! Redis fails.
 
 use crate::error::ApiError;
 use crate::state::Shared;
+use async_trait::async_trait;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use std::net::{IpAddr, SocketAddr};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Requests per minute allowed (each also the burst).
 #[derive(Debug, Clone, Copy)]
@@ -24,42 +29,101 @@ impl Default for RateLimits {
     }
 }
 
-pub struct Limiter {
+/// Preview transpilations per client address and minute: generous (one per pause in
+/// typing), but a bound on the CPU an anonymous caller can spend.
+const PREVIEW_PER_MINUTE: u32 = 600;
+
+/// What is limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Register,
+    Login,
+    Submit,
+    Preview,
+}
+
+impl Bucket {
+    const ALL: [Bucket; 4] = [Bucket::Register, Bucket::Login, Bucket::Submit, Bucket::Preview];
+
+    fn name(self) -> &'static str {
+        match self {
+            Bucket::Register => "register",
+            Bucket::Login => "login",
+            Bucket::Submit => "submit",
+            Bucket::Preview => "preview",
+        }
+    }
+}
+
+/// Counts shared by every API process (Redis); the binary plugs it in.
+#[async_trait]
+pub trait SharedRateLimits: Send + Sync {
+    /// Counts one request of `key` under `bucket` (`per_minute`, each also the burst):
+    /// `None` when allowed, else how long to wait; an error when the counts cannot be
+    /// reached.
+    async fn hit(&self, bucket: &str, per_minute: u32, key: &str) -> Result<Option<Duration>, String>;
+}
+
+struct Limiter {
     limiter: DefaultKeyedRateLimiter<String>,
 }
 
 impl Limiter {
-    pub fn per_minute(n: u32) -> Self {
+    fn per_minute(n: u32) -> Self {
         let n = NonZeroU32::new(n.max(1)).expect("at least one");
         Limiter { limiter: RateLimiter::keyed(Quota::per_minute(n)) }
     }
 
-    /// Counts one request for `key`, or says when to come back.
-    pub fn check(&self, key: &str) -> Result<(), ApiError> {
-        self.limiter.check_key(&key.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited { retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64 }
-        })
+    fn check(&self, key: &str) -> Result<(), Duration> {
+        self.limiter.check_key(&key.to_string()).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
 
 pub struct Limiters {
-    pub register: Limiter,
-    pub login: Limiter,
-    pub submit: Limiter,
-    /// Preview transpilations per client address: generous (one per pause in typing),
-    /// but a bound on the CPU an anonymous caller can spend.
-    pub preview: Limiter,
+    limits: RateLimits,
+    local: [Limiter; 4],
+    shared: Option<Arc<dyn SharedRateLimits>>,
 }
 
 impl Limiters {
-    pub fn new(limits: RateLimits) -> Self {
-        Limiters {
-            register: Limiter::per_minute(limits.register_per_minute),
-            login: Limiter::per_minute(limits.login_per_minute),
-            submit: Limiter::per_minute(limits.submit_per_minute),
-            preview: Limiter::per_minute(600),
+    pub fn new(limits: RateLimits, shared: Option<Arc<dyn SharedRateLimits>>) -> Self {
+        let local = Bucket::ALL.map(|b| Limiter::per_minute(per_minute(&limits, b)));
+        Limiters { limits, local, shared }
+    }
+
+    /// Counts one request of `key` under `bucket`, or says when to come back.
+    pub async fn check(&self, bucket: Bucket, key: &str) -> Result<(), ApiError> {
+        let per_minute = per_minute(&self.limits, bucket);
+        let outcome = match &self.shared {
+            Some(shared) => match shared.hit(bucket.name(), per_minute, key).await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    // A limit counted in this process only is weaker, but no one is refused
+                    // service because Redis is down.
+                    tracing::warn!(bucket = bucket.name(), "shared rate limits unavailable, counting in this process: {e}");
+                    self.local_check(bucket, key)
+                }
+            },
+            None => self.local_check(bucket, key),
+        };
+        match outcome {
+            None => Ok(()),
+            Some(wait) => Err(ApiError::RateLimited { retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64 }),
         }
+    }
+
+    fn local_check(&self, bucket: Bucket, key: &str) -> Option<Duration> {
+        let index = Bucket::ALL.iter().position(|b| *b == bucket).expect("every bucket has a limiter");
+        self.local[index].check(key).err()
+    }
+}
+
+fn per_minute(limits: &RateLimits, bucket: Bucket) -> u32 {
+    match bucket {
+        Bucket::Register => limits.register_per_minute,
+        Bucket::Login => limits.login_per_minute,
+        Bucket::Submit => limits.submit_per_minute,
+        Bucket::Preview => PREVIEW_PER_MINUTE,
     }
 }
 
@@ -89,16 +153,34 @@ pub(crate) fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>) -> Opt
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_key_over_its_limit_is_told_when_to_retry_and_others_are_not_affected() {
-        let l = Limiter::per_minute(2);
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_ok());
-        match l.check("a") {
+    #[tokio::test]
+    async fn a_key_over_its_limit_is_told_when_to_retry_and_others_are_not_affected() {
+        let l = Limiters::new(RateLimits { submit_per_minute: 2, ..RateLimits::default() }, None);
+        assert!(l.check(Bucket::Submit, "a").await.is_ok());
+        assert!(l.check(Bucket::Submit, "a").await.is_ok());
+        match l.check(Bucket::Submit, "a").await {
             Err(ApiError::RateLimited { retry_after_secs }) => assert!((1..=30).contains(&retry_after_secs)),
             other => panic!("{other:?}"),
         }
-        assert!(l.check("b").is_ok());
+        assert!(l.check(Bucket::Submit, "b").await.is_ok());
+        assert!(l.check(Bucket::Login, "a").await.is_ok(), "another limit");
+    }
+
+    /// Shared counts that fail: the limit is counted in this process meanwhile.
+    struct Down;
+
+    #[async_trait]
+    impl SharedRateLimits for Down {
+        async fn hit(&self, _: &str, _: u32, _: &str) -> Result<Option<Duration>, String> {
+            Err("connection refused".into())
+        }
+    }
+
+    #[tokio::test]
+    async fn when_the_shared_counts_fail_the_process_counts_alone() {
+        let l = Limiters::new(RateLimits { register_per_minute: 1, ..RateLimits::default() }, Some(Arc::new(Down)));
+        assert!(l.check(Bucket::Register, "a").await.is_ok());
+        assert!(matches!(l.check(Bucket::Register, "a").await, Err(ApiError::RateLimited { .. })));
     }
 
     #[test]

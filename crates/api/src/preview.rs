@@ -4,6 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
+use crate::limits::Bucket;
 use crate::state::Shared;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -48,7 +49,7 @@ pub async fn transpile(
     crate::limits::ClientAddr(client): crate::limits::ClientAddr,
     Body(req): Body<TranspileRequest>,
 ) -> ApiResult<Json<TranspileResponse>> {
-    state.limiters.preview.check(&client.to_string())?;
+    state.limiters.check(Bucket::Preview, &client.to_string()).await?;
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });
     }

@@ -3,6 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
+use crate::limits::Bucket;
 use crate::query::Params;
 use crate::state::{AppState, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
@@ -78,7 +79,7 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
     if state.db.challenge(&req.challenge).await?.is_none() {
         return Err(ApiError::field("challenge", format!("there is no challenge {:?}", req.challenge)));
     }
-    state.limiters.submit.check(&current.user.id)?;
+    state.limiters.check(Bucket::Submit, &current.user.id).await?;
 
     let id = NewSubmission::id();
     let (file_name, extension) = match req.language {

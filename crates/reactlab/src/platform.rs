@@ -5,7 +5,8 @@
 use crate::config::{ServeConfig, StoreLocation};
 use anyhow::Context;
 use reactlab_queue::{EventBus, JobQueue, LocalBus, SqlQueue};
-use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue};
+use reactlab_api::limits::SharedRateLimits;
+use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue, RedisRateLimiter};
 use reactlab_store::cache::{Cache, MemoryCache};
 use reactlab_store::{Db, LocalSigner, Migrations, Objects, SystemClock};
 use std::sync::Arc;
@@ -23,7 +24,19 @@ pub struct Platform {
     pub queue: Arc<dyn JobQueue>,
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
+    /// Rate limits counted in Redis, shared by every API process (none without Redis).
+    pub shared_limits: Option<Arc<dyn SharedRateLimits>>,
     redis_watch: Option<JoinHandle<()>>,
+}
+
+/// The API's seam for shared rate limits, on Redis.
+struct RedisLimits(RedisRateLimiter);
+
+#[async_trait::async_trait]
+impl SharedRateLimits for RedisLimits {
+    async fn hit(&self, bucket: &str, per_minute: u32, key: &str) -> Result<Option<Duration>, String> {
+        self.0.hit(bucket, per_minute, key).await.map_err(|e| e.to_string())
+    }
 }
 
 /// The data directory holds the database, the solutions and the URL-signing key: only this
@@ -71,11 +84,12 @@ impl Platform {
             Some(redis) => Arc::new(RedisBus::new(redis.clone(), 4096)),
             None => Arc::new(LocalBus::new(4096)),
         };
+        let shared_limits = redis.as_ref().map(|r| Arc::new(RedisLimits(RedisRateLimiter::new(r.clone()))) as Arc<dyn SharedRateLimits>);
         let cache: Arc<dyn Cache> = match redis {
             Some(redis) => Arc::new(RedisCache::new(redis, CACHE_TTL)),
             None => Arc::new(MemoryCache::new(10_000, CACHE_TTL)),
         };
-        Ok(Platform { db, objects, local_signer, queue, bus, cache, redis_watch })
+        Ok(Platform { db, objects, local_signer, queue, bus, cache, shared_limits, redis_watch })
     }
 
     pub async fn close(self) {

@@ -138,6 +138,7 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
         grader,
         preview,
         config.api.clone(),
+        platform.shared_limits.clone(),
         shutdown.clone(),
     );
 

@@ -196,3 +196,27 @@ async fn serve_runs_in_one_process_on_the_real_engines_too() {
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains(&format!("connect-src 'self' ws: wss: {}", s3.endpoint())), "{csp}");
 }
+
+/// Behind a load balancer, a client's limit is the platform's, not each API process's:
+/// two APIs on one Redis allow three registrations a minute from one address between them.
+#[tokio::test]
+async fn rate_limits_hold_across_api_processes() {
+    let (_db, _redis, _s3, env) = start_engines();
+    migrate(&env);
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let apis: Vec<Server> = dirs.iter().map(|d| Server::launch("api", d.path(), &["--rate-register", "3"], &env)).collect();
+    let register = |api: &Server, name: &str| {
+        let client = api.client();
+        let name = name.to_string();
+        async move { client.post("/api/v1/auth/register", json!({ "username": name, "email": format!("{name}@example.com"), "password": "correct horse" })).await }
+    };
+    for (i, name) in ["ann", "ben", "cat"].iter().enumerate() {
+        let r = register(&apis[i % 2], name).await;
+        assert_eq!(r.status, reqwest::StatusCode::CREATED, "{}", r.body);
+    }
+    // Each API has seen at most two of the three: only a shared count refuses the fourth.
+    let r = register(&apis[1], "dan").await;
+    assert_eq!((r.status, r.code()), (reqwest::StatusCode::TOO_MANY_REQUESTS, "rate_limited"), "{}", r.body);
+    let r = register(&apis[0], "eve").await;
+    assert_eq!(r.status, reqwest::StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}

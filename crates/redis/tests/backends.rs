@@ -221,3 +221,21 @@ async fn tls_verifies_the_server_against_the_given_ca_and_skipping_it_is_explici
     let plain = Redis::new(&RedisSettings { url: server.url().replace("rediss://", "redis://"), ..Default::default() }).unwrap();
     assert!(plain.ping().await.is_err(), "a TLS port does not speak plain Redis");
 }
+
+/// A limit counted in Redis holds across every process that counts there: two limiters
+/// on one server allow `per_minute` requests of a key between them, then say how long to
+/// wait; other keys and other limits are counted apart.
+#[tokio::test]
+async fn rate_limits_are_shared_by_every_limiter_on_the_server() {
+    use reactlab_redis::RedisRateLimiter;
+    let server = RedisServer::start();
+    let (a, b) = (RedisRateLimiter::new(redis(&server)), RedisRateLimiter::new(redis(&server)));
+    for limiter in [&a, &b, &a] {
+        assert_eq!(limiter.hit("register", 3, "10.0.0.1").await.unwrap(), None);
+    }
+    let wait = b.hit("register", 3, "10.0.0.1").await.unwrap().expect("the fourth of three per minute waits");
+    assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20), "one request every 20 s: {wait:?}");
+    assert!(a.hit("register", 3, "10.0.0.1").await.unwrap().is_some(), "a refused request is not counted, and still refused");
+    assert_eq!(a.hit("register", 3, "10.0.0.2").await.unwrap(), None, "another client");
+    assert_eq!(a.hit("login", 3, "10.0.0.1").await.unwrap(), None, "another limit");
+}
