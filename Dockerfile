@@ -37,5 +37,6 @@ ENV REACTLAB_CHALLENGES=/usr/share/reactlab/challenges \
 USER reactlab
 WORKDIR /var/lib/reactlab
 EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=30s CMD ["reactlab", "healthcheck", "http://127.0.0.1:8080/readyz"]
 ENTRYPOINT ["reactlab"]
 CMD ["serve"]

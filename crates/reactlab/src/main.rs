@@ -6,6 +6,7 @@ mod catalog;
 mod check;
 mod config;
 mod grade;
+mod healthcheck;
 mod http;
 mod load;
 mod platform;
@@ -66,6 +67,8 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// Ask a running server or worker whether it is ready (for container health checks).
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Grade files against a challenge and print a report.
     Grade(grade::GradeArgs),
     /// Measure the judge: floor, latency, throughput, CPU and memory per submission.
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
             Command::Worker(args) => exit_code(serve::run(serve::Role::Worker, args).await),
             Command::Migrate(args) => exit_code(serve::migrate(args).await),
             Command::Admin { command } => exit_code(admin::run(command).await),
+            Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Grade(args) => grade::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Load(args) => load::run(args).await,
