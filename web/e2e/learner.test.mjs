@@ -71,7 +71,11 @@ const preview = (page) => page.frameLocator("iframe[title=Preview]").locator("bo
 
 test("a learner signs up, previews, fails, fixes, and sees their progress", { timeout: 180_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${base}/register`);
+  // A guest on a challenge follows "Sign in to submit", signs up instead, and comes back.
+  await page.goto(`${base}/challenges/counter`);
+  await page.getByText("to submit").getByRole("link", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Create an account" }).click();
+  assert.equal(new URL(page.url()).searchParams.get("next"), "/challenges/counter");
   await shot(page, "sign-up");
   await page.getByLabel("Username").fill("e2e-learner");
   await page.getByLabel("E-mail").fill("learner@example.com");
@@ -80,6 +84,9 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByRole("alert").filter({ hasText: "8 to 128" }).waitFor();
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: /Counter/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, "/challenges/counter", "back where the learner was");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Challenges" }).click();
   await page.getByRole("heading", { name: "Challenges" }).waitFor();
   await shot(page, "challenges");
 

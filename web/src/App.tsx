@@ -8,6 +8,7 @@ import { ChallengePage } from "./pages/ChallengePage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { flushDrafts, forgetLocalDrafts } from "./drafts";
 import { mayLeave } from "./leaveGuard";
+import { authLink, safeNext } from "./returnTo";
 
 /** Client-side routes: plain links, intercepted so the page does not reload. */
 function usePath(): [string, (to: string) => void] {
@@ -19,7 +20,7 @@ function usePath(): [string, (to: string) => void] {
       if (!a || a.origin !== location.origin || a.target || e.metaKey || e.ctrlKey || e.shiftKey) return;
       e.preventDefault();
       if (!mayLeave()) return;
-      history.pushState(null, "", a.pathname);
+      history.pushState(null, "", a.pathname + a.search + a.hash);
       setPath(a.pathname);
     };
     addEventListener("popstate", onPop);
@@ -43,7 +44,8 @@ export function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   useEffect(() => { api<{ user: User }>("GET", "/me").then((r) => setUser(r.user), () => setUser(null)); }, []);
 
-  const signedIn = (u: User) => { setUser(u); go("/"); };
+  // Back to the page the learner signed in from (a `?next=` path of this site).
+  const signedIn = (u: User) => { setUser(u); go(safeNext(location.search)); };
   const logout = async () => {
     await flushDrafts();
     await api("POST", "/auth/logout").catch(() => {});
@@ -80,7 +82,7 @@ export function App() {
         </nav>
         <div className="account">
           <button onClick={toggleTheme} aria-label={dark ? "Use the light theme" : "Use the dark theme"}>{dark ? "☀" : "☾"}</button>
-          {user ? <><span className="muted">{user.username}</span> <button onClick={logout}>Sign out</button></> : <><a href="/login">Sign in</a> <a href="/register" className="button primary">Sign up</a></>}
+          {user ? <><span className="muted">{user.username}</span> <button onClick={logout}>Sign out</button></> : <><a href={authLink("/login", path)}>Sign in</a> <a href={authLink("/register", path)} className="button primary">Sign up</a></>}
         </div>
       </header>
       <main id="main">{page}</main>

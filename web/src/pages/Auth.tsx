@@ -40,7 +40,7 @@ export function Auth({ mode, onDone }: { mode: "login" | "register"; onDone: (u:
       {field("password", "Password", "password", register ? "new-password" : "current-password")}
       {errors.form && <p className="error" role="alert">{errors.form}</p>}
       <button className="primary" disabled={busy}>{register ? "Sign up" : "Sign in"}</button>
-      <p>{register ? <>Have an account? <a href="/login">Sign in</a></> : <>New here? <a href="/register">Create an account</a></>}</p>
+      <p>{register ? <>Have an account? <a href={`/login${location.search}`}>Sign in</a></> : <>New here? <a href={`/register${location.search}`}>Create an account</a></>}</p>
     </form>
   );
 }

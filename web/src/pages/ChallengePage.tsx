@@ -5,6 +5,7 @@ import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
 import { Results, type Live } from "../components/Results";
 import { loadDraft, saveDraft } from "../drafts";
+import { authLink } from "../returnTo";
 
 /** The `[id]` that starts each requirement item, shown as the label the Tests tab names. */
 export function markRequirementIds(statement: string): string {
@@ -139,7 +140,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
           <button onClick={() => { if (confirm("Replace your code with the starter? (Ctrl+Z in the editor brings yours back.)")) onChange(challenge.starter.code); }}>Reset to starter</button>
           <button className="primary" onClick={submit} disabled={!signedIn} title="Ctrl/Cmd+Enter">Submit</button>
         </div>
-        {!signedIn && <p className="muted">Sign in to submit.</p>}
+        {!signedIn && <p className="muted"><a href={authLink("/login", `/challenges/${slug}`)}>Sign in</a> to submit.</p>}
         {submitError && <p role="alert" className="error">{submitError}</p>}
         <Editor value={code} language={language} onChange={onChange} onSubmit={submit} dark={dark} />
       </section>
