@@ -10,8 +10,8 @@ fn the_judge_classifies_the_shared_corpus_as_the_preview_does() {
     let challenge = tempfile::tempdir().unwrap();
     let dir = challenge.path().join("mounts");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("challenge.toml"), "title = \"Mounts\"\ndifficulty = \"easy\"\n[[test]]\nname = \"mounts\"\nsteps = [{ do = \"expect_no_errors\" }]\n").unwrap();
-    std::fs::write(dir.join("statement.md"), "Mount.").unwrap();
+    std::fs::write(dir.join("challenge.toml"), "title = \"Mounts\"\ndifficulty = \"easy\"\n[[test]]\nname = \"mounts\"\nchecks = [\"mounts\"]\nsteps = [{ do = \"expect_no_errors\" }]\n").unwrap();
+    std::fs::write(dir.join("statement.md"), "Mount.\n\n## Requirements\n\n- [mounts] The component mounts without an error.\n").unwrap();
     std::fs::write(dir.join("starter.jsx"), "export default function App() { throw new Error('todo'); }").unwrap();
     std::fs::write(dir.join("reference.jsx"), "export default function App() { return <p>ok</p>; }").unwrap();
     let corpus = repo_root().join("web/e2e/corpus");
