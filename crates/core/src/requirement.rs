@@ -128,7 +128,8 @@ pub fn check_coverage(challenge: &Challenge) -> Result<(), CoverageError> {
 }
 
 /// `docs/challenges.md`: for each challenge, each requirement of its statement, the tests
-/// that check it and the wrong sample solutions (`fail-*` fixtures) that break it.
+/// that check it and the wrong sample solutions (`fail-*` fixtures) that break it, then
+/// each test's steps.
 pub fn audit(catalog: &crate::Catalog) -> String {
     let mut out = String::from(
         "# The built-in challenges, requirement by requirement\n\n\
@@ -136,8 +137,9 @@ pub fn audit(catalog: &crate::Catalog) -> String {
          `REACTLAB_BLESS=1 cargo test -p reactlab-core --test audit` rewrites it). For each\n\
          requirement of a statement: the tests that check it (`checks` in `challenge.toml`) and\n\
          the wrong solutions that break it (`fail-*` fixtures, whose first line names what they\n\
-         break). `reactlab challenges check` proves both columns: every requirement has a test,\n\
-         and each of those fixtures fails, in a test that checks what it breaks.\n",
+         break); then each test's steps, as a learner's report words them. `reactlab challenges\n\
+         check` proves both columns: every requirement has a test, and each of those fixtures\n\
+         fails, in a test that checks what it breaks.\n",
     );
     for c in &catalog.challenges {
         out.push_str(&format!("\n## `{}` — {}\n\n| requirement | checked by | broken by |\n|---|---|---|\n", c.slug, c.spec.title));
@@ -147,6 +149,16 @@ pub fn audit(catalog: &crate::Catalog) -> String {
                 c.fixtures.iter().filter(|f| !f.should_pass && broken_by(f).contains(&r.id)).map(|f| format!("`{}`", f.file.name)).collect();
             let broken = if fixtures.is_empty() { "—".to_string() } else { fixtures.join(", ") };
             out.push_str(&format!("| **{}**: {} | {} | {} |\n", r.id, r.text.replace('|', "\\|"), tests.join("<br>"), broken));
+        }
+        // The steps of each test, as the learner's report words them: where in a test each
+        // requirement is checked.
+        out.push_str("\nThe tests, step by step:\n\n");
+        for t in &c.spec.tests {
+            let checks: Vec<String> = t.checks.iter().map(|id| format!("`{id}`")).collect();
+            out.push_str(&format!("- “{}” (checks {})\n", t.name, checks.join(", ")));
+            for (i, step) in t.steps.iter().enumerate() {
+                out.push_str(&format!("  {}. {}\n", i + 1, step.get_ref()));
+            }
         }
     }
     out
