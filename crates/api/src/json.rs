@@ -10,6 +10,9 @@ use bytes::Bytes;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Limit on any JSON body (the code inside has its own, smaller limit).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -48,7 +51,7 @@ fn unreadable(e: axum::Error) -> ApiError {
 
 pub struct Body<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + JsonSchema> FromRequest<S> for Body<T> {
+impl<S: Send + Sync, T: DeserializeOwned + JsonSchema + 'static> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
@@ -70,15 +73,22 @@ impl<S: Send + Sync, T: DeserializeOwned + JsonSchema> FromRequest<S> for Body<T
 /// order), so `["a@b.c", "secret"]` would sign in. The body's shape is checked against the
 /// request type's JSON Schema first: an array where the schema wants only an object is
 /// refused, naming where.
-fn check_shape<T: JsonSchema>(bytes: &[u8]) -> Result<(), ApiError> {
+fn check_shape<T: JsonSchema + 'static>(bytes: &[u8]) -> Result<(), ApiError> {
     // Not JSON at all: `parse` says so.
     let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) };
-    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
-    let root = schema.as_value();
-    match array_for_object(&value, root, root, "") {
+    let root = schema_of::<T>();
+    match array_for_object(&value, &root, &root, "") {
         None => Ok(()),
         Some(field) => Err(ApiError::WrongShape { field }),
     }
+}
+
+/// The JSON Schema of a request type, generated once per type.
+fn schema_of<T: JsonSchema + 'static>() -> Arc<Value> {
+    static SCHEMAS: LazyLock<Mutex<HashMap<TypeId, Arc<Value>>>> = LazyLock::new(Default::default);
+    let mut schemas = SCHEMAS.lock().unwrap_or_else(|e| e.into_inner());
+    let schema = schemas.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(schemars::SchemaGenerator::default().into_root_schema_for::<T>().to_value()));
+    schema.clone()
 }
 
 /// The first place in `value` where `schema` admits an object and no array, and the value
@@ -212,7 +222,7 @@ mod tests {
         tags: Vec<String>,
     }
 
-    fn shape<T: JsonSchema>(body: &str) -> Option<String> {
+    fn shape<T: JsonSchema + 'static>(body: &str) -> Option<String> {
         match check_shape::<T>(body.as_bytes()) {
             Ok(()) => None,
             Err(ApiError::WrongShape { field }) => Some(field),

@@ -142,15 +142,10 @@ pub struct LiveBrowser {
 impl Drop for LiveBrowser {
     fn drop(&mut self) {
         self.server.abort();
-        // Killed (on the child's drop), then its orphans reaped, then its profile removed
-        // once nothing writes to it any more.
+        // Killed (on the child's drop), then buried off the runtime.
         drop(self.child.take());
-        let profile = self.profile.take();
-        let chromium = self.chromium.clone();
-        std::thread::spawn(move || {
-            crate::reaper::reap_orphans(&chromium, Duration::from_secs(10));
-            drop(profile);
-        });
+        let (chromium, profile) = (self.chromium.clone(), self.profile.take());
+        std::thread::spawn(move || crate::reaper::bury(&chromium, profile, Duration::from_secs(10)));
     }
 }
 
@@ -336,11 +331,7 @@ impl BrowserPool {
             // Its helpers reaped and its profile removed before the process exits (a
             // background clean-up would die with it).
             let (chromium, profile) = (live.chromium.clone(), live.profile.take());
-            let _ = tokio::task::spawn_blocking(move || {
-                crate::reaper::reap_orphans(&chromium, Duration::from_secs(5));
-                drop(profile);
-            })
-            .await;
+            let _ = tokio::task::spawn_blocking(move || crate::reaper::bury(&chromium, profile, Duration::from_secs(5))).await;
         }
     }
 }

@@ -57,6 +57,13 @@ fn remove_stale_profiles(dir: &Path) {
     }
 }
 
+/// After a browser is gone: its orphans reaped (for up to `within`), then its profile removed
+/// once nothing writes to it any more. Blocks: run it off the async runtime.
+pub fn bury(chromium: &Path, profile: Option<tempfile::TempDir>, within: Duration) {
+    reap_orphans(chromium, within);
+    drop(profile);
+}
+
 /// Kills this process's orphaned helpers of `chromium` (processes of that binary with a
 /// `--type=`: renderers, zygotes, utilities whose browser is gone) and reaps them, with the
 /// zombies among them, until none is left or `within` has passed. A browser itself (no
