@@ -208,4 +208,14 @@ mod tests {
             assert!(docs.contains(&format!("| `{code}` | {status} |")), "docs/api.md lacks {code} ({status})");
         }
     }
+
+    #[test]
+    fn an_object_store_that_refuses_is_a_500_and_one_that_cannot_be_reached_a_503() {
+        let refused = object_store::Error::PermissionDenied { path: "code/a.jsx".into(), source: "403 Forbidden".into() };
+        assert_eq!(ApiError::from(StoreError::Objects(refused)).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let cut = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let unreachable = object_store::Error::Generic { store: "S3", source: Box::new(cut) };
+        let error = ApiError::from(StoreError::Objects(unreachable));
+        assert_eq!((error.status(), error.code()), (StatusCode::SERVICE_UNAVAILABLE, "object_store_unavailable"));
+    }
 }

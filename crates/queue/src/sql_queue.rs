@@ -66,11 +66,17 @@ impl SqlQueue {
 impl JobQueue for SqlQueue {
     async fn enqueue(&self, id: &str) -> Result<(), QueueError> {
         let now = now_ms();
-        sqlx::query("INSERT INTO jobs (id, created_at, available_at, attempts) VALUES ($1, $2, $2, 0) ON CONFLICT (id) DO NOTHING")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        // A dead job stays parked until an operator revives or discards it: the sweep of
+        // unfinished submissions must not send it round again (as on Redis, where its record
+        // stays).
+        sqlx::query(
+            "INSERT INTO jobs (id, created_at, available_at, attempts) SELECT $1, $2, $2, 0 \
+             WHERE NOT EXISTS (SELECT 1 FROM dead_jobs WHERE id = $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         self.notify.notify_one();
         Ok(())
     }
@@ -306,6 +312,8 @@ mod tests {
         q.dead_letter(&l, "judge kept failing").await.unwrap();
         assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 0, running: 0, dead: 1 });
         assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
+        q.enqueue("a").await.unwrap();
+        assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "nor queued again by the sweep of unfinished submissions");
         let dead = q.dead_jobs(10).await.unwrap();
         assert_eq!((dead.len(), dead[0].id.as_str(), dead[0].attempts, dead[0].reason.as_str()), (1, "a", 2, "judge kept failing"));
         assert!(q.revive("a").await.unwrap());

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reactlab_core::{Challenge, GradeReport, SubmissionEvent, Verdict};
 use reactlab_judge::Judge;
 use reactlab_queue::{Event, EventBus, JobQueue, Lease, WorkerStatus};
-use reactlab_store::{Db, Objects, StoreError, Submission};
+use reactlab_store::{Db, Failure, Objects, StoreError, Submission};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,8 +39,28 @@ pub struct Worker {
 /// What becomes of a job once its result is stored.
 enum Settle {
     Ack,
-    /// The judge gave up on it: parked for an operator (the learner gets `internal_error`).
-    DeadLetter(String),
+    /// Given up on: parked for an operator, with the reason (the learner gets
+    /// `internal_error`).
+    DeadLetter(Cause, String),
+}
+
+/// Why a job was dead-lettered (the label of `reactlab_jobs_dead_lettered_total`).
+#[derive(Clone, Copy)]
+enum Cause {
+    /// The judge kept failing, or workers kept dying while grading it.
+    Judge,
+    /// The database or the object store kept refusing (credentials, permissions, a
+    /// missing bucket, a full disk): an operator must act, then Retry on the dashboard.
+    Store,
+}
+
+impl Cause {
+    fn label(self) -> &'static str {
+        match self {
+            Cause::Judge => "judge",
+            Cause::Store => "store",
+        }
+    }
 }
 
 /// Why an attempt did not produce a result.
@@ -51,6 +71,10 @@ enum Fault {
     /// and the attempt does not count (the code was not tried; an outage must not use up
     /// a submission's attempts and end it as `internal_error`).
     Outage(String),
+    /// The database or the object store refused in a way that lasts until an operator acts:
+    /// counted like a judge fault, so that the job ends on the dead-letter list with the
+    /// cause instead of going round forever.
+    Refused(String),
     /// Trying again cannot help (the challenge is broken, the code is gone).
     Final(String),
 }
@@ -155,7 +179,7 @@ impl Worker {
         }
         if lease.attempt > MAX_ATTEMPTS {
             let why = format!("The judge failed {MAX_ATTEMPTS} times on this submission (a worker died while grading it).");
-            return self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await;
+            return self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(Cause::Judge, why)).await;
         }
         if let Err(e) = self.db.mark_running(id).await {
             return self.store_failed(lease, e).await;
@@ -172,9 +196,13 @@ impl Worker {
             Err(Fault::Outage(why)) => self.put_back(lease, &why).await,
             Err(Fault::Retry(why)) if lease.attempt >= MAX_ATTEMPTS => {
                 let why = format!("The judge failed, not your code ({MAX_ATTEMPTS} attempts): {why}");
-                self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(why)).await
+                self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(Cause::Judge, why)).await
             }
-            Err(Fault::Retry(why)) => self.retry(lease, &why).await,
+            Err(Fault::Refused(why)) if lease.attempt >= MAX_ATTEMPTS => {
+                let why = format!("The platform's storage refused, not your code ({MAX_ATTEMPTS} attempts): {why}");
+                self.finish(lease, &submission, internal_error(why.clone()), Settle::DeadLetter(Cause::Store, why)).await
+            }
+            Err(Fault::Retry(why) | Fault::Refused(why)) => self.retry(lease, &why).await,
         }
     }
 
@@ -254,10 +282,7 @@ impl Worker {
         }
         let settled = match settle {
             Settle::Ack => self.queue.ack(lease).await,
-            Settle::DeadLetter(why) => {
-                metrics::counter!("reactlab_jobs_dead_lettered_total").increment(1);
-                self.queue.dead_letter(lease, &why).await
-            }
+            Settle::DeadLetter(cause, why) => return self.dead_letter(lease, cause, &why).await,
         };
         if let Err(e) = settled {
             // The result is stored: a redelivery finds it done and only acknowledges.
@@ -265,11 +290,24 @@ impl Worker {
         }
     }
 
-    /// A store call failed before the result was recorded.
+    /// A store call failed before the result was recorded. Past the last attempt the job
+    /// is parked without a result: the store that would record one is what keeps failing.
     async fn store_failed(&self, lease: &Lease, e: StoreError) {
         match store_fault(e) {
             Fault::Outage(why) => self.put_back(lease, &why).await,
-            Fault::Retry(why) | Fault::Final(why) => self.retry(lease, &why).await,
+            Fault::Refused(why) | Fault::Retry(why) | Fault::Final(why) if lease.attempt >= MAX_ATTEMPTS => {
+                let why = format!("The result could not be recorded ({MAX_ATTEMPTS} attempts): {why}");
+                self.dead_letter(lease, Cause::Store, &why).await
+            }
+            Fault::Refused(why) | Fault::Retry(why) | Fault::Final(why) => self.retry(lease, &why).await,
+        }
+    }
+
+    async fn dead_letter(&self, lease: &Lease, cause: Cause, why: &str) {
+        metrics::counter!("reactlab_jobs_dead_lettered_total", "cause" => cause.label()).increment(1);
+        tracing::error!(submission = %lease.id, cause = cause.label(), "dead-lettered: {why}");
+        if let Err(e) = self.queue.dead_letter(lease, why).await {
+            tracing::warn!(submission = %lease.id, "could not dead-letter (its lease will expire and it is tried again): {e}");
         }
     }
 
@@ -301,11 +339,168 @@ impl Worker {
     }
 }
 
-/// An outage of the database or object store, or another store error (retried as a fault).
+/// An outage of the database or object store (put back, not counted), a refusal that lasts
+/// (counted, then dead-lettered with the cause), or another store error (retried as a fault).
 fn store_fault(e: StoreError) -> Fault {
-    if e.is_outage() { Fault::Outage(e.to_string()) } else { Fault::Retry(e.to_string()) }
+    match e.failure() {
+        Failure::Outage => Fault::Outage(e.to_string()),
+        Failure::Permanent => {
+            metrics::counter!("reactlab_store_refusals_total", "part" => e.part()).increment(1);
+            tracing::error!("the {} refuses (this lasts until an operator acts): {e}", e.part().replace('_', " "));
+            Fault::Refused(e.to_string())
+        }
+        Failure::Answer => Fault::Retry(e.to_string()),
+    }
 }
 
 fn internal_error(message: String) -> GradeReport {
     GradeReport { verdict: Verdict::InternalError, tests: vec![], compile_error: None, console: vec![], message: Some(message), duration_ms: 0, screenshot: None }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A worker meeting a store that is down (the job goes back, the attempt is not counted)
+    //! and one that refuses for good (counted, then dead-lettered with the cause and the
+    //! metric), on real parts: SQLite, moto behind a gate the test closes, Chromium.
+
+    use super::*;
+    use reactlab_queue::{LocalBus, SqlQueue};
+    use reactlab_store::NewSubmission;
+    use reactlab_testkit::{S3Server, TcpGate, repo_root};
+
+    struct Bench {
+        /// A writable handle on the database the worker uses (its own may be read-only).
+        db: Db,
+        queue: Arc<SqlQueue>,
+        submission: String,
+        _dir: tempfile::TempDir,
+    }
+
+    /// A database with the counter challenge, one queued submission of its reference
+    /// solution, and its code in `objects`.
+    async fn bench(objects: &Objects) -> Bench {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("reactlab.db").display())).await.unwrap();
+        let folder = repo_root().join("challenges/counter");
+        let challenge = reactlab_core::catalog::load_challenge(&folder).unwrap();
+        db.sync_builtin(&challenge, &std::fs::read_to_string(folder.join("challenge.toml")).unwrap(), 0).await.unwrap();
+        let user = db.create_user("ada", "ada@example.com", "hash").await.unwrap();
+        let id = NewSubmission::id();
+        let code_key = format!("code/{id}.jsx");
+        objects.put(&code_key, Bytes::from(challenge.reference.code.clone())).await.unwrap();
+        let new = NewSubmission { id: id.clone(), user_id: &user.id, challenge: "counter", file_name: &challenge.reference.name, code_key: &code_key };
+        db.create_submission(&new).await.unwrap();
+        let queue = Arc::new(SqlQueue::new(db.pool().clone()).await.unwrap());
+        queue.enqueue(&id).await.unwrap();
+        Bench { db, queue, submission: id, _dir: dir }
+    }
+
+    impl Bench {
+        fn worker(&self, db: Db, objects: Objects) -> Worker {
+            let judge = Arc::new(Judge::new(reactlab_judge::BrowserOptions { max_in_flight: 1, ..Default::default() }));
+            Worker::new(db, objects, self.queue.clone(), Arc::new(LocalBus::new(16)), judge, Duration::from_secs(60))
+        }
+
+        async fn take(&self) -> Option<Lease> {
+            self.queue.take(Duration::from_secs(60), Duration::from_secs(10)).await.unwrap()
+        }
+
+        /// Whether a job is there to take now.
+        async fn waiting(&self) -> bool {
+            self.queue.take(Duration::from_secs(60), Duration::ZERO).await.unwrap().is_some()
+        }
+    }
+
+    fn s3_env(s3: &S3Server) {
+        for (key, value) in s3.env().into_iter().filter(|(k, _)| k.starts_with("AWS_")) {
+            // SAFETY: the tests of this module set the same values; the store client reads
+            // them when it is built.
+            unsafe { std::env::set_var(key, value) };
+        }
+    }
+
+    /// The Prometheus text of what `body` recorded on this thread.
+    async fn recording<F: Future<Output = ()>>(body: F) -> String {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let _local = metrics::set_default_local_recorder(&recorder);
+        body.await;
+        handle.render()
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_object_store_puts_the_job_back_uncounted_and_it_is_graded_once_back() {
+        let s3 = S3Server::start();
+        s3_env(&s3);
+        let gate = TcpGate::to(s3.port);
+        let objects = Objects::s3(&s3.bucket, Some(&gate.endpoint()), None).unwrap();
+        let bench = bench(&objects).await;
+        let worker = bench.worker(bench.db.clone(), objects);
+
+        gate.close();
+        let lease = bench.take().await.expect("the job");
+        assert_eq!(lease.attempt, 1);
+        let metrics = recording(worker.process(&lease)).await;
+        assert!(metrics.contains("reactlab_job_outages_total 1"), "{metrics}");
+        let lease = bench.take().await.expect("the job is back on the queue");
+        assert_eq!(lease.attempt, 1, "an outage does not use up an attempt");
+        assert_eq!(bench.db.submission(&bench.submission).await.unwrap().unwrap().report, None);
+
+        gate.open();
+        worker.process(&lease).await;
+        let graded = bench.db.submission(&bench.submission).await.unwrap().unwrap();
+        assert_eq!(graded.report.map(|r| r.verdict), Some(Verdict::Accepted));
+        assert!(!bench.waiting().await, "acknowledged");
+    }
+
+    #[tokio::test]
+    async fn a_missing_bucket_is_tried_three_times_then_dead_lettered_with_the_cause() {
+        let s3 = S3Server::start();
+        s3_env(&s3);
+        let bench = bench(&Objects::s3(&s3.bucket, Some(&s3.endpoint()), None).unwrap()).await;
+        let worker = bench.worker(bench.db.clone(), Objects::s3("reactlab-gone", Some(&s3.endpoint()), None).unwrap());
+
+        let metrics = recording(async {
+            for attempt in 1..=MAX_ATTEMPTS {
+                let lease = bench.take().await.expect("the job comes back after each refusal");
+                assert_eq!(lease.attempt, attempt, "each refusal counts");
+                worker.process(&lease).await;
+            }
+        })
+        .await;
+        assert!(!bench.waiting().await, "not taken a fourth time");
+        let dead = bench.queue.dead_jobs(10).await.unwrap();
+        assert_eq!(dead.len(), 1, "{dead:?}");
+        assert!(dead[0].reason.contains("storage refused") && dead[0].reason.contains("NoSuchBucket"), "the dashboard shows the cause: {}", dead[0].reason);
+        let report = bench.db.submission(&bench.submission).await.unwrap().unwrap().report.expect("the learner is told");
+        assert_eq!(report.verdict, Verdict::InternalError);
+        assert!(metrics.contains(r#"reactlab_jobs_dead_lettered_total{cause="store"} 1"#), "{metrics}");
+        assert!(metrics.contains(r#"reactlab_store_refusals_total{part="object_store"} 3"#), "{metrics}");
+        assert!(!metrics.contains("reactlab_job_outages_total"), "not taken for an outage: {metrics}");
+    }
+
+    #[tokio::test]
+    async fn a_read_only_database_is_tried_three_times_then_dead_lettered_without_a_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::local(dir.path(), Arc::new(reactlab_store::LocalSigner::new(b"k".to_vec(), "/o"))).unwrap();
+        let bench = bench(&objects).await;
+        let url = format!("sqlite://{}?mode=ro", bench._dir.path().join("reactlab.db").display());
+        let read_only = Db::open(&url, reactlab_store::Migrations::Require, Arc::new(reactlab_store::SystemClock)).await.unwrap();
+        let worker = bench.worker(read_only, objects);
+
+        let metrics = recording(async {
+            for attempt in 1..=MAX_ATTEMPTS {
+                let lease = bench.take().await.expect("the job comes back after each refusal");
+                assert_eq!(lease.attempt, attempt, "each refusal counts");
+                worker.process(&lease).await;
+            }
+        })
+        .await;
+        assert!(!bench.waiting().await, "not taken a fourth time");
+        let dead = bench.queue.dead_jobs(10).await.unwrap();
+        assert_eq!(dead.len(), 1, "{dead:?}");
+        assert!(dead[0].reason.contains("could not be recorded") && dead[0].reason.contains("readonly"), "the dashboard shows the cause: {}", dead[0].reason);
+        assert!(metrics.contains(r#"reactlab_jobs_dead_lettered_total{cause="store"} 1"#), "{metrics}");
+        assert!(metrics.contains(r#"reactlab_store_refusals_total{part="database"} 3"#), "{metrics}");
+    }
 }

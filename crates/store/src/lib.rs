@@ -17,7 +17,7 @@ pub use challenges::{ChallengeRow, ChallengeSummary};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Db, Migrations};
 pub use drafts::Draft;
-pub use error::StoreError;
+pub use error::{Failure, StoreError};
 pub use objects::{LocalSigner, Objects, UrlSigner};
 pub use progress::{Badge, Profile, Streak};
 pub use submissions::{NewSubmission, Submission, SubmissionStatus};

@@ -1,6 +1,6 @@
 //! The object store (solution code, screenshots) and signed, expiring URLs to read from it.
 
-use crate::StoreError;
+use crate::{Failure, StoreError};
 use async_trait::async_trait;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
@@ -44,7 +44,8 @@ impl Objects {
     pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
         match self.store.get(&ObjectPath::from(key)).await {
             Ok(r) => Ok(r.bytes().await?),
-            Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
+            // Not a missing bucket, which S3 also answers with 404.
+            Err(e @ object_store::Error::NotFound { .. }) if failure(&e) == Failure::Answer => Err(StoreError::NotFound),
             Err(e) => Err(e.into()),
         }
     }
@@ -86,6 +87,58 @@ impl Objects {
 fn retries() -> object_store::RetryConfig {
     let backoff = object_store::BackoffConfig { init_backoff: std::time::Duration::from_millis(100), max_backoff: std::time::Duration::from_secs(2), base: 2.0 };
     object_store::RetryConfig { backoff, max_retries: 10, retry_timeout: std::time::Duration::from_secs(10) }
+}
+
+/// How lasting an object store's failure is. The client has already retried what it
+/// retries (server errors, throttling, a dropped connection) for up to 10 s; a client
+/// error (4xx) other than a timeout or throttling, a missing bucket, and a disk that is
+/// full, read-only or forbidden last until an operator acts.
+pub(crate) fn failure(e: &object_store::Error) -> Failure {
+    use object_store::Error as E;
+    match e {
+        E::NotFound { source, .. } if mentions(source.as_ref(), "NoSuchBucket") => Failure::Permanent,
+        E::NotFound { .. } | E::AlreadyExists { .. } | E::Precondition { .. } | E::NotModified { .. } => Failure::Answer,
+        E::PermissionDenied { .. } | E::Unauthenticated { .. } | E::UnknownConfigurationKey { .. } | E::NotSupported { .. } | E::NotImplemented | E::InvalidPath { .. } => {
+            Failure::Permanent
+        }
+        E::Generic { source, .. } => failure_of_cause(source.as_ref()),
+        _ => Failure::Outage,
+    }
+}
+
+fn failure_of_cause(source: &(dyn std::error::Error + 'static)) -> Failure {
+    use std::io::ErrorKind as K;
+    let mut next = Some(source);
+    while let Some(e) = next {
+        let lasting_io = [K::StorageFull, K::ReadOnlyFilesystem, K::PermissionDenied, K::QuotaExceeded, K::FileTooLarge, K::NotADirectory];
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| lasting_io.contains(&io.kind())) {
+            return Failure::Permanent;
+        }
+        // The client's own error type is private; its message carries the status.
+        if let Some(status) = http_status(&e.to_string()) {
+            let lasting = (400..500).contains(&status) && !matches!(status, 408 | 429) || status == 507;
+            return if lasting { Failure::Permanent } else { Failure::Outage };
+        }
+        next = e.source();
+    }
+    Failure::Outage
+}
+
+/// The status in object_store's "Server returned non-2xx status code: 403 Forbidden: …".
+fn http_status(message: &str) -> Option<u16> {
+    let (_, rest) = message.split_once("status code: ")?;
+    rest.get(..3)?.parse().ok()
+}
+
+fn mentions(source: &(dyn std::error::Error + 'static), needle: &str) -> bool {
+    let mut next = Some(source);
+    while let Some(e) = next {
+        if e.to_string().contains(needle) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Presigned GET URLs straight to the bucket (S3 signature v4).
