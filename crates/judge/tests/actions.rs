@@ -202,6 +202,53 @@ fn selects_and_checkboxes() {
     expect_failed(&r, "a checkbox that ignores the click", &["Clicking the field labelled “Stubborn” did not check it"]);
 }
 
+const PACE: &str = r#"import { useState, useEffect } from 'react';
+export default function App() {
+  const [open, setOpen] = useState(false);
+  const [opened, setOpened] = useState(0);
+  useEffect(() => {
+    const onKey = (e) => { if (e.key === 'Escape') setTimeout(() => setOpen(false), 0); };
+    // On key up, the last event of a press: its task is queued just before the next click.
+    addEventListener('keyup', onKey);
+    return () => removeEventListener('keyup', onKey);
+  }, []);
+  return (
+    <div>
+      <button onClick={() => { setOpen(true); setOpened((n) => n + 1); }}>Open</button>
+      <p data-testid="state">{open ? 'open' : 'closed'} {opened}</p>
+    </div>
+  );
+}"#;
+
+/// The judge presses a button a second time without moving the pointer when it stands
+/// there over the same element, yet never faster than a person: the tasks the last action
+/// queued run first.
+#[test]
+fn a_second_click_on_the_spot_comes_after_what_the_last_action_queued() {
+    let tests = [
+        ("a click after a key press comes after the tasks the key queued", r#"
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 1" },
+  { do = "press", key = "Escape" },
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 2", timeout_ms = 600 },
+  { do = "press", key = "Escape" },
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 3", timeout_ms = 600 },
+  { do = "press", key = "Escape" },
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 4", timeout_ms = 600 },
+  { do = "press", key = "Escape" },
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 5", timeout_ms = 600 },
+  { do = "press", key = "Escape" },
+  { do = "click", on = { role = "button", name = "Open" } },
+  { do = "expect_text", on = { test_id = "state" }, equals = "open 6", timeout_ms = 600 },
+"#),
+    ];
+    expect_all_passed(&grade(&spec(&tests), PACE), &tests);
+}
+
 const WAITING: &str = r#"import { useEffect, useState } from 'react';
 export default function App() {
   const [late, setLate] = useState(false);
