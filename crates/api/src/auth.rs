@@ -3,12 +3,12 @@
 //! `Authorization: Bearer` for API clients.
 
 use crate::cache::{cached, profile_key};
-use crate::limits::{Bucket, ClientAddr};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Body;
+use crate::limits::{Bucket, ClientAddr};
 use crate::state::Shared;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -98,7 +98,7 @@ pub fn origin_allowed(cors_origins: &[String], headers: &HeaderMap) -> bool {
     };
     let host = text(header::HOST).unwrap_or_default();
     let own = [format!("http://{host}"), format!("https://{host}")];
-    own.iter().any(|o| *o == origin) || cors_origins.iter().any(|o| *o == origin)
+    own.contains(&origin) || cors_origins.contains(&origin)
 }
 
 /// `scheme://host[:port]` of an absolute URL.
@@ -165,7 +165,9 @@ pub(crate) fn validate_registration(r: &RegisterRequest) -> ApiResult<()> {
         return Err(ApiError::field("username", "a username is 3 to 32 letters, digits, `_` or `-`"));
     }
     let email = r.email.trim();
-    let email_ok = email.len() <= 254 && !email.contains(char::is_whitespace) && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+    let email_ok = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
     if !email_ok {
         return Err(ApiError::field("email", "this is not an e-mail address"));
     }

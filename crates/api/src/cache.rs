@@ -2,8 +2,8 @@
 //! The cache itself is the store's seam: in process, or in Redis when several API
 //! processes must see the same invalidations.
 
-pub use reactlab_store::cache::{Cache, MemoryCache};
 use bytes::Bytes;
+pub use reactlab_store::cache::{Cache, MemoryCache};
 
 pub const CHALLENGE_LIST: &str = "challenges";
 

@@ -242,7 +242,12 @@ pub async fn create(State(state): State<Shared>, Admin(admin): Admin, Body(input
     Ok((StatusCode::CREATED, Json(view(&row, &challenge, None))))
 }
 
-pub async fn update(State(state): State<Shared>, Admin(admin): Admin, Path(slug): Path<String>, Body(input): Body<ChallengeInput>) -> ApiResult<Json<ChallengeView>> {
+pub async fn update(
+    State(state): State<Shared>,
+    Admin(admin): Admin,
+    Path(slug): Path<String>,
+    Body(input): Body<ChallengeInput>,
+) -> ApiResult<Json<ChallengeView>> {
     if input.slug.as_ref().is_some_and(|s| *s != slug) {
         return Err(ApiError::field("slug", "the slug in the body differs from the URL's; slugs cannot be renamed"));
     }
@@ -272,7 +277,10 @@ pub async fn verify_unsaved(State(state): State<Shared>, Admin(_): Admin, Body(i
 }
 
 async fn grade_both(state: &Shared, challenge: &Challenge) -> ApiResult<VerifyResponse> {
-    let grader = state.grader.clone().ok_or_else(|| ApiError::Unavailable("this API process has no judge; verify on `reactlab serve` or with `reactlab challenges check`".into()))?;
+    let grader = state
+        .grader
+        .clone()
+        .ok_or_else(|| ApiError::Unavailable("this API process has no judge; verify on `reactlab serve` or with `reactlab challenges check`".into()))?;
     let reference = grader.grade(challenge, &challenge.reference).await;
     let starter = grader.grade(challenge, &challenge.starter).await;
     let ok = reference.verdict == Verdict::Accepted && starter.verdict != Verdict::Accepted;

@@ -99,7 +99,13 @@ fn headers(text: &[u8]) {
         let host = text(header::HOST);
         let claimed = map.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_else(|| text(header::REFERER));
         let own = [format!("http://{host}"), format!("https://{host}"), allowed[0].clone()];
-        assert!(own.iter().any(|o| claimed == o || claimed.starts_with(&format!("{o}/")) || claimed.starts_with(&format!("{o}?")) || claimed.starts_with(&format!("{o}#"))), "{claimed:?} passed as {host:?}'s origin");
+        assert!(
+            own.iter().any(|o| claimed == o
+                || claimed.starts_with(&format!("{o}/"))
+                || claimed.starts_with(&format!("{o}?"))
+                || claimed.starts_with(&format!("{o}#"))),
+            "{claimed:?} passed as {host:?}'s origin"
+        );
     }
     // Any list of addresses, however malformed, yields an address or none, without a panic.
     let _ = crate::limits::forwarded_client(map.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()));

@@ -31,7 +31,18 @@ pub async fn readyz(State(state): State<Shared>) -> (StatusCode, Json<Value>) {
     let queue = queue.map_err(|e| format!("{e} (submissions are accepted and wait in the outbox)"));
     let checks = [("database", database), ("object_store", store), ("queue", queue), ("judge", judge)];
     let ready = checks.iter().all(|(name, r)| r.is_ok() || *name == "queue");
-    let detail: serde_json::Map<String, Value> = checks.into_iter().map(|(k, r)| (k.to_string(), match r { Ok(()) => json!("ok"), Err(e) => json!(e) })).collect();
+    let detail: serde_json::Map<String, Value> = checks
+        .into_iter()
+        .map(|(k, r)| {
+            (
+                k.to_string(),
+                match r {
+                    Ok(()) => json!("ok"),
+                    Err(e) => json!(e),
+                },
+            )
+        })
+        .collect();
     let (status, word) = match (ready, degraded) {
         (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
         (true, true) => (StatusCode::OK, "degraded"),

@@ -62,7 +62,9 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
         .route("/metrics", axum::routing::get(metrics::render));
     router = match web {
         Some(web) => router.fallback_service(web),
-        None => router.route("/", axum::routing::get(|| async { axum::response::Html(LANDING) })).fallback(|| async { ApiError::NotFound { what: "page" }.into_response() }),
+        None => router
+            .route("/", axum::routing::get(|| async { axum::response::Html(LANDING) }))
+            .fallback(|| async { ApiError::NotFound { what: "page" }.into_response() }),
     };
     let secure = state.config.secure_cookies;
     let cors = cors(&state.config.cors_origins);

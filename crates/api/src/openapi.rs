@@ -28,7 +28,9 @@ pub fn document() -> Value {
             if let Some(props) = resolved.get("properties").and_then(Value::as_object) {
                 for (name, schema) in props {
                     let description = schema.get("description").cloned().unwrap_or(json!(""));
-                    parameters.push(json!({ "name": name, "in": "query", "required": required.contains(&json!(name)), "description": description, "schema": schema }));
+                    parameters.push(
+                        json!({ "name": name, "in": "query", "required": required.contains(&json!(name)), "description": description, "schema": schema }),
+                    );
                 }
             }
         }
@@ -41,7 +43,10 @@ pub fn document() -> Value {
         let mut responses = Map::new();
         match route.response {
             Some((status, response)) => {
-                responses.insert(status.to_string(), json!({ "description": "Success", "content": { "application/json": { "schema": response(&mut generator).to_value() } } }));
+                responses.insert(
+                    status.to_string(),
+                    json!({ "description": "Success", "content": { "application/json": { "schema": response(&mut generator).to_value() } } }),
+                );
             }
             None if route.path == "/ws" => {
                 responses.insert("101".into(), json!({ "description": "Switching to the WebSocket protocol" }));
@@ -124,7 +129,13 @@ pub async fn page() -> Html<String> {
     body.push_str("</table><h2>Endpoints</h2>");
     for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
         for (method, op) in ops.as_object().into_iter().flatten() {
-            let access = if op.get("x-admin-only").is_some() { "admins" } else if op.get("security").is_some() { "signed in" } else { "anyone" };
+            let access = if op.get("x-admin-only").is_some() {
+                "admins"
+            } else if op.get("security").is_some() {
+                "signed in"
+            } else {
+                "anyone"
+            };
             body.push_str(&format!(
                 "<section><h3><span class=\"m\">{}</span> <code>{}</code></h3><p>{} <em>({access})</em></p>",
                 method.to_uppercase(),
@@ -132,7 +143,10 @@ pub async fn page() -> Html<String> {
                 escape(op["summary"].as_str().unwrap_or_default())
             ));
             if let Some(params) = op.get("parameters").and_then(Value::as_array) {
-                let names: Vec<String> = params.iter().map(|p| format!("<code>{}</code> ({})", escape(p["name"].as_str().unwrap_or_default()), p["in"].as_str().unwrap_or_default())).collect();
+                let names: Vec<String> = params
+                    .iter()
+                    .map(|p| format!("<code>{}</code> ({})", escape(p["name"].as_str().unwrap_or_default()), p["in"].as_str().unwrap_or_default()))
+                    .collect();
                 body.push_str(&format!("<p>Parameters: {}</p>", names.join(", ")));
             }
             if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {

@@ -83,9 +83,14 @@ pub fn table() -> Vec<Route> {
         Route::post("/challenges/validate", "Check a challenge as create would, without saving it (admins).", Admin, challenges::validate)
             .request::<challenges::ChallengeInput>()
             .response::<challenges::Validation>(200),
-        Route::post("/challenges/verify", "Grade the reference and the starter of a challenge as given, saved or not (admins).", Admin, challenges::verify_unsaved)
-            .request::<challenges::ChallengeInput>()
-            .response::<challenges::VerifyResponse>(200),
+        Route::post(
+            "/challenges/verify",
+            "Grade the reference and the starter of a challenge as given, saved or not (admins).",
+            Admin,
+            challenges::verify_unsaved,
+        )
+        .request::<challenges::ChallengeInput>()
+        .response::<challenges::VerifyResponse>(200),
         Route::get("/challenges/{slug}/source", "A challenge's sources, for editing (admins).", Admin, challenges::source)
             .response::<challenges::ChallengeSource>(200),
         Route::get("/challenges/{slug}", "A challenge: statement, starter code, tests in plain English.", OptionalUser, challenges::get)
@@ -95,8 +100,7 @@ pub fn table() -> Vec<Route> {
             .response::<challenges::ChallengeView>(200),
         Route::post("/challenges/{slug}/verify", "Grade the reference and the starter now (admins).", Admin, challenges::verify)
             .response::<challenges::VerifyResponse>(200),
-        Route::get("/challenges/{slug}/draft", "The caller's draft of a challenge (404 when none).", User, drafts::get)
-            .response::<reactlab_store::Draft>(200),
+        Route::get("/challenges/{slug}/draft", "The caller's draft of a challenge (404 when none).", User, drafts::get).response::<reactlab_store::Draft>(200),
         Route::put("/challenges/{slug}/draft", "Save the caller's draft of a challenge (the last save wins).", User, drafts::save)
             .request::<drafts::DraftRequest>()
             .response::<reactlab_store::Draft>(200),

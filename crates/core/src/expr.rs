@@ -51,10 +51,7 @@ fn parse_expr(s: &str) -> Result<ParsedExpr, String> {
     let (name, offset) = match s.find(['+', '-']) {
         None => (s, 0),
         Some(at) => {
-            let k: i64 = s[at + 1..]
-                .trim()
-                .parse()
-                .map_err(|_| format!("`{s}` is not `name`, `name + k` or `name - k` with a whole number k"))?;
+            let k: i64 = s[at + 1..].trim().parse().map_err(|_| format!("`{s}` is not `name`, `name + k` or `name - k` with a whole number k"))?;
             // `name - -9223372036854775808` has no offset that fits in an i64.
             let offset = if &s[at..at + 1] == "-" { k.checked_neg().ok_or_else(|| format!("`{s}`: the number is too large"))? } else { k };
             (s[..at].trim(), offset)

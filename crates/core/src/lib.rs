@@ -17,8 +17,8 @@ pub use catalog::{Catalog, LoadError};
 pub use challenge::{Challenge, ChallengeSpec, Difficulty, Fixture, Mock, ReactBuild, SourceFile, TestCase};
 pub use event::SubmissionEvent;
 pub use locator::Locator;
-pub use requirement::Requirement;
 pub use report::{CompileError, ConsoleEntry, ConsoleKind, GradeReport, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
+pub use requirement::Requirement;
 pub use step::Step;
 
 /// The largest learner file the platform accepts, in bytes.

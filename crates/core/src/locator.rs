@@ -97,7 +97,9 @@ impl Locator {
             return Err("a locator needs one of `role`, `label`, `text`, `placeholder`, `test_id`, `tag` or `css`".into());
         }
         if n > 1 {
-            return Err("a locator takes only one of `role`, `label`, `text`, `placeholder`, `test_id`, `tag` and `css`; use `within` or `has_text` to combine".into());
+            return Err(
+                "a locator takes only one of `role`, `label`, `text`, `placeholder`, `test_id`, `tag` and `css`; use `within` or `has_text` to combine".into(),
+            );
         }
         if self.name.is_some() && self.role.is_none() {
             return Err("`name` goes with `role` (the accessible name of that role)".into());

@@ -103,15 +103,26 @@ pub fn check_coverage(challenge: &Challenge) -> Result<(), CoverageError> {
     let ids = || requirements.iter().map(|r| format!("`{}`", r.id)).collect::<Vec<_>>().join(", ");
     for test in &challenge.spec.tests {
         if test.checks.is_empty() {
-            return Err(CoverageError::Spec(format!("test “{}” names no requirement: add `checks = [\"…\"]` with ids from the statement ({})", test.name, ids())));
+            return Err(CoverageError::Spec(format!(
+                "test “{}” names no requirement: add `checks = [\"…\"]` with ids from the statement ({})",
+                test.name,
+                ids()
+            )));
         }
         if let Some(unknown) = test.checks.iter().find(|id| !known(id)) {
-            return Err(CoverageError::Spec(format!("test “{}” checks `{unknown}`, which the statement's requirement list does not have ({})", test.name, ids())));
+            return Err(CoverageError::Spec(format!(
+                "test “{}” checks `{unknown}`, which the statement's requirement list does not have ({})",
+                test.name,
+                ids()
+            )));
         }
     }
     for requirement in &requirements {
         if !challenge.spec.tests.iter().any(|t| t.checks.contains(&requirement.id)) {
-            return Err(CoverageError::Spec(format!("no test checks the requirement `{}` ({}): add its id to the `checks` of the test that checks it", requirement.id, requirement.text)));
+            return Err(CoverageError::Spec(format!(
+                "no test checks the requirement `{}` ({}): add its id to the `checks` of the test that checks it",
+                requirement.id, requirement.text
+            )));
         }
     }
     for fixture in challenge.fixtures.iter().filter(|f| !f.should_pass) {
@@ -121,7 +132,10 @@ pub fn check_coverage(challenge: &Challenge) -> Result<(), CoverageError> {
             return Err(CoverageError::Fixture { file, message: "a fail fixture's first line names the requirements it breaks: `// breaks: some-id`".into() });
         }
         if let Some(unknown) = breaks.iter().find(|id| !known(id)) {
-            return Err(CoverageError::Fixture { file, message: format!("breaks `{unknown}`, which the statement's requirement list does not have ({})", ids()) });
+            return Err(CoverageError::Fixture {
+                file,
+                message: format!("breaks `{unknown}`, which the statement's requirement list does not have ({})", ids()),
+            });
         }
     }
     Ok(())
@@ -207,7 +221,10 @@ mod tests {
         let file = |name: &str| crate::SourceFile { name: name.into(), code: String::new() };
         let mut c = Challenge::from_parts("c", &spec, statement, file("starter.jsx"), file("reference.jsx")).unwrap();
         if let Some(line) = fixture_first_line {
-            c.fixtures.push(Fixture { file: crate::SourceFile { name: "fail-x.jsx".into(), code: format!("{line}\nexport default () => null;") }, should_pass: false });
+            c.fixtures.push(Fixture {
+                file: crate::SourceFile { name: "fail-x.jsx".into(), code: format!("{line}\nexport default () => null;") },
+                should_pass: false,
+            });
         }
         c
     }

@@ -231,10 +231,7 @@ mod tests {
         assert_eq!(step("do = \"type\"\ninto = { label = \"First name\" }\ntext = \"Ada\"").to_string(), "Type “Ada” into the field labelled “First name”");
         assert_eq!(step("do = \"press\"\nkey = \"ArrowRight\"").to_string(), "Press ArrowRight");
         assert_eq!(step("do = \"hover\"\non = { text = \"Hover me\" }").to_string(), "Move the pointer over the text “Hover me”");
-        assert_eq!(
-            step("do = \"click\"\non = { role = \"button\", name = \"Delete\", nth = 1 }").to_string(),
-            "Click the second button “Delete”"
-        );
+        assert_eq!(step("do = \"click\"\non = { role = \"button\", name = \"Delete\", nth = 1 }").to_string(), "Click the second button “Delete”");
         assert_eq!(step("do = \"click\"\non = { tag = \"li\", nth = -2 }").to_string(), "Click the second-to-last <li> element");
         assert_eq!(step("do = \"select\"\non = { tag = \"select\" }\noption = \"Green\"").to_string(), "Choose “Green” in the <select> element");
         assert_eq!(step("do = \"advance_clock\"\nms = 1000").to_string(), "Let 1 second pass");

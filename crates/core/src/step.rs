@@ -462,10 +462,8 @@ impl Step {
 }
 
 /// Key names the judge can press, besides single printable characters.
-pub const NAMED_KEYS: &[&str] = &[
-    "Enter", "Tab", "Escape", "Backspace", "Delete", "Space", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home",
-    "End", "PageUp", "PageDown",
-];
+pub const NAMED_KEYS: &[&str] =
+    &["Enter", "Tab", "Escape", "Backspace", "Delete", "Space", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"];
 
 /// Modifier keys a chord may hold.
 pub const MODIFIERS: &[&str] = &["Alt", "Control", "Meta", "Shift"];
@@ -501,10 +499,13 @@ mod tests {
     #[test]
     fn capture_needs_exactly_one_read() {
         let mut names = vec![];
-        let step: Step = toml::from_str(r#"do = "capture"
+        let step: Step = toml::from_str(
+            r#"do = "capture"
 as = "n"
 number = true
-text = true"#).unwrap();
+text = true"#,
+        )
+        .unwrap();
         assert!(step.validate(&mut names).unwrap_err().contains("exactly one"));
     }
 

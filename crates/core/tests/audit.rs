@@ -6,9 +6,8 @@ use std::path::Path;
 #[test]
 fn the_published_audit_table_is_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let catalog = Catalog::load_dir(&root.join("challenges")).unwrap_or_else(|errors| {
-        panic!("the built-in catalog does not load:\n{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-    });
+    let catalog = Catalog::load_dir(&root.join("challenges"))
+        .unwrap_or_else(|errors| panic!("the built-in catalog does not load:\n{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
     let generated = reactlab_core::requirement::audit(&catalog);
     let path = root.join("docs/challenges.md");
     if std::env::var_os("REACTLAB_BLESS").is_some() {

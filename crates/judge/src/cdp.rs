@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::unix::pipe;
+use tokio::sync::{Notify, mpsc, oneshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CdpError {

@@ -11,8 +11,8 @@ use crate::transpile::transpile;
 use crate::vendor::VendorBuild;
 use base64::Engine;
 use chromiumoxide_cdp::cdp::browser_protocol::page::{CaptureScreenshotFormat, CaptureScreenshotParams};
-use reactlab_core::{Challenge, GradeReport, ReactBuild, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 use reactlab_core::report::MAX_CONSOLE_ENTRIES;
+use reactlab_core::{Challenge, GradeReport, ReactBuild, StepOutcome, StepStatus, TestResult, TestStatus, Verdict};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -23,7 +23,9 @@ pub struct Judge {
 /// How one test ended, for the verdict.
 enum Ending {
     Passed,
-    Failed { exceptions: bool },
+    Failed {
+        exceptions: bool,
+    },
     /// Ends the submission: the remaining tests are skipped with this verdict.
     Fatal(Verdict),
 }
@@ -177,7 +179,11 @@ impl Judge {
                 Err(Stop::Timeout) => {
                     let when = failed_at.map_or("while mounting".to_string(), |i| format!("during “{}”", sentences[i]));
                     let limit = deadline.saturating_duration_since(test_started).as_millis();
-                    (Ending::Fatal(Verdict::TimeLimitExceeded), Some(format!("Time limit exceeded: the page stopped responding {when} (an infinite loop?); the limit is {limit} ms.")), false)
+                    (
+                        Ending::Fatal(Verdict::TimeLimitExceeded),
+                        Some(format!("Time limit exceeded: the page stopped responding {when} (an infinite loop?); the limit is {limit} ms.")),
+                        false,
+                    )
                 }
                 Err(Stop::Judge(e)) => {
                     drop(frame);

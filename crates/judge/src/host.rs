@@ -104,7 +104,8 @@ fn dispose(conn: Arc<Connection>, context: BrowserContextId) {
 /// The value of a `Runtime.evaluate` reply, or the exception it threw as an error.
 pub fn evaluated(reply: Value) -> Result<Value, CdpError> {
     if let Some(details) = reply.get("exceptionDetails") {
-        let what = details.pointer("/exception/description").and_then(Value::as_str).or_else(|| details.get("text").and_then(Value::as_str)).unwrap_or("an exception");
+        let what =
+            details.pointer("/exception/description").and_then(Value::as_str).or_else(|| details.get("text").and_then(Value::as_str)).unwrap_or("an exception");
         return Err(CdpError::Protocol { method: "Runtime.evaluate".into(), message: what.to_string() });
     }
     Ok(reply.pointer("/result/value").cloned().unwrap_or(Value::Null))

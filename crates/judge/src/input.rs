@@ -17,12 +17,7 @@ pub struct KeyDef {
 
 /// The key for a name from `parse_chord` (`Enter`, `ArrowLeft`, `a`, `+`, …).
 pub fn key_def(name: &str) -> KeyDef {
-    let named = |key: &str, code: &str, key_code: i64, text: Option<&str>| KeyDef {
-        key: key.into(),
-        code: code.into(),
-        key_code,
-        text: text.map(Into::into),
-    };
+    let named = |key: &str, code: &str, key_code: i64, text: Option<&str>| KeyDef { key: key.into(), code: code.into(), key_code, text: text.map(Into::into) };
     match name {
         "Enter" => named("Enter", "Enter", 13, Some("\r")),
         "Tab" => named("Tab", "Tab", 9, None),

@@ -131,7 +131,9 @@ pub async fn launch(options: LaunchOptions<'_>) -> Result<Launched, String> {
     let (started, sandboxed) = match attempt(options.sandbox != BrowserSandbox::Off).start().await {
         Ok(started) => (started, options.sandbox != BrowserSandbox::Off),
         Err(e) if options.sandbox == BrowserSandbox::Auto => {
-            tracing::error!("CHROMIUM RUNS WITHOUT ITS SANDBOX: it did not start with it ({e}). A renderer exploit would run with the browser user's rights on this host. Allow unprivileged user namespaces (kernel.unprivileged_userns_clone=1, or a container with them), or set the browser sandbox to `off` to accept this.");
+            tracing::error!(
+                "CHROMIUM RUNS WITHOUT ITS SANDBOX: it did not start with it ({e}). A renderer exploit would run with the browser user's rights on this host. Allow unprivileged user namespaces (kernel.unprivileged_userns_clone=1, or a container with them), or set the browser sandbox to `off` to accept this."
+            );
             (attempt(false).start().await?, false)
         }
         Err(e) if options.sandbox == BrowserSandbox::Required => return Err(format!("Chromium did not start with its sandbox, which is required: {e}")),
@@ -170,7 +172,9 @@ impl Attempt<'_> {
         let mut spawned = match self.spawn(walled) {
             Ok(spawned) => spawned,
             Err(e) if walled && wall == NetworkWall::Auto && e.raw_os_error() == Some(libc::EPERM) => {
-                tracing::warn!("Chromium runs without its network namespace: this process may not create one ({e}); the judge's proxy and the page's Content-Security-Policy are the walls. Run the judge as root or with CAP_SYS_ADMIN, or set the network wall to `off` to silence this.");
+                tracing::warn!(
+                    "Chromium runs without its network namespace: this process may not create one ({e}); the judge's proxy and the page's Content-Security-Policy are the walls. Run the judge as root or with CAP_SYS_ADMIN, or set the network wall to `off` to silence this."
+                );
                 walled = false;
                 self.spawn(false).map_err(|e| e.to_string())?
             }

@@ -99,10 +99,12 @@ pub fn reap_orphans(chromium: &Path, within: Duration) {
 /// The kernel's short name of a program (its file name, cut to 15 bytes).
 fn comm_of(file_name: &OsStr) -> String {
     let name = file_name.to_string_lossy();
-    name.chars().scan(0, |len, c| {
-        *len += c.len_utf8();
-        (*len <= 15).then_some(c)
-    }).collect()
+    name.chars()
+        .scan(0, |len, c| {
+            *len += c.len_utf8();
+            (*len <= 15).then_some(c)
+        })
+        .collect()
 }
 
 /// This process's children (any of its threads') named `name`, with their state letters.

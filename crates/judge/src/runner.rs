@@ -5,8 +5,8 @@
 //! stuck judge.
 
 use crate::error::JudgeError;
-use crate::frame::{Frame, Logged, Look};
 pub use crate::frame::Stop;
+use crate::frame::{Frame, Logged, Look};
 use crate::host::VIEWPORT;
 use crate::input::{self, key_def, key_events, modifier_bit};
 use chromiumoxide_cdp::cdp::browser_protocol::input::DispatchMouseEventType;
@@ -276,11 +276,7 @@ impl<'a> TestRun<'a> {
             Step::Fill { into, text, .. } => {
                 self.click(into, 1, timeout).await?;
                 self.select_all(into).await?;
-                if text.is_empty() {
-                    self.press("Backspace").await
-                } else {
-                    self.cdp(input::insert_text(text)).await.map(|_| ())
-                }
+                if text.is_empty() { self.press("Backspace").await } else { self.cdp(input::insert_text(text)).await.map(|_| ()) }
             }
             Step::Clear { on, .. } => {
                 self.click(on, 1, timeout).await?;
@@ -383,7 +379,11 @@ impl<'a> TestRun<'a> {
                 let target = on.as_ref().map_or_else(|| "the page".to_string(), Locator::describe);
                 self.expect_value(on.as_ref(), "number", None, None, timeout, |v| {
                     let got: f64 = v.as_str().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
-                    if got == want { Ok(()) } else { Err(format!("Expected the number in {target} to be {}, but it is {}", fmt_num(want, equals), v.as_str().unwrap_or("?"))) }
+                    if got == want {
+                        Ok(())
+                    } else {
+                        Err(format!("Expected the number in {target} to be {}, but it is {}", fmt_num(want, equals), v.as_str().unwrap_or("?")))
+                    }
                 })
                 .await
                 .map(|_| ())
@@ -443,7 +443,15 @@ impl<'a> TestRun<'a> {
                     Ok(if placed {
                         Ok(())
                     } else {
-                        let at = |side: &str| format!("{:.0}–{:.0} px down, {:.0}–{:.0} px across", edge(side, "top"), edge(side, "bottom"), edge(side, "left"), edge(side, "right"));
+                        let at = |side: &str| {
+                            format!(
+                                "{:.0}–{:.0} px down, {:.0}–{:.0} px across",
+                                edge(side, "top"),
+                                edge(side, "bottom"),
+                                edge(side, "left"),
+                                edge(side, "right")
+                            )
+                        };
                         Err(format!("Expected {what} to be {to}, but it is drawn at {} and the other at {}", at("on"), at("of")))
                     })
                 })

@@ -65,7 +65,12 @@ struct SiteState {
 pub enum Answer {
     Document(String),
     Module(Bytes),
-    Mock { status: u16, body: String, mime: &'static str, delay_ms: u64 },
+    Mock {
+        status: u16,
+        body: String,
+        mime: &'static str,
+        delay_ms: u64,
+    },
     /// A navigation the judge did not start: cancelled (204), the page stays as it was.
     Cancelled,
     NotFound,

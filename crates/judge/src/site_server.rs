@@ -76,7 +76,12 @@ fn host_of(uri_or_url: &str) -> Option<&str> {
 async fn route(sites: &Sites, served: &AtomicU64, request: &Request<Incoming>) -> Response<Full<Bytes>> {
     let headers = request.headers();
     // A proxy request names the whole URL; a direct one has a Host header.
-    let host = request.uri().authority().map(|a| a.as_str().to_string()).or_else(|| headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).map(String::from)).unwrap_or_default();
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).map(String::from))
+        .unwrap_or_default();
     let host = host.strip_suffix(":80").unwrap_or(&host).to_ascii_lowercase();
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let method = request.method();
@@ -92,7 +97,11 @@ async fn route(sites: &Sites, served: &AtomicU64, request: &Request<Incoming>) -
     }
     if host == harness::HOST_PAGE_HOST {
         return match (method == Method::GET, request.uri().path()) {
-            (true, "/") => with_type(Response::builder().header("Content-Security-Policy", harness::HOST_CSP), "text/html; charset=utf-8", Bytes::from_static(harness::HOST_HTML.as_bytes())),
+            (true, "/") => with_type(
+                Response::builder().header("Content-Security-Policy", harness::HOST_CSP),
+                "text/html; charset=utf-8",
+                Bytes::from_static(harness::HOST_HTML.as_bytes()),
+            ),
             _ => empty(StatusCode::NOT_FOUND),
         };
     }
@@ -100,7 +109,9 @@ async fn route(sites: &Sites, served: &AtomicU64, request: &Request<Incoming>) -
     tracing::debug!(%host, %path, %method, navigation, "a page's request");
     if let Some(site) = sites.get(&host) {
         return match site.answer(method.as_str(), path, navigation) {
-            Answer::Document(html) => with_type(Response::builder().header("Content-Security-Policy", harness::CSP), "text/html; charset=utf-8", Bytes::from(html)),
+            Answer::Document(html) => {
+                with_type(Response::builder().header("Content-Security-Policy", harness::CSP), "text/html; charset=utf-8", Bytes::from(html))
+            }
             Answer::Module(js) => with_type(Response::builder(), "text/javascript", js),
             Answer::Mock { status, body, mime, delay_ms } => {
                 tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;

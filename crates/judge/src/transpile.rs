@@ -3,11 +3,11 @@
 //! default export: the learner's own, or else their top-level `App`.
 
 use oxc::allocator::Allocator;
+use oxc::ast::ast::{Declaration, Program, Statement};
 use oxc::codegen::Codegen;
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
-use oxc::ast::ast::{Declaration, Program, Statement};
 use oxc::transformer::{JsxRuntime, TransformOptions, Transformer};
 use reactlab_core::{CompileError, MAX_CODE_BYTES};
 use std::path::Path;
@@ -70,11 +70,7 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
             continue;
         }
         let at = requests.first().map_or(0, |r| r.span.start as usize);
-        return Err(at_offset(
-            source,
-            at,
-            format!("cannot import “{spec}”: only {} are available", ALLOWED_IMPORTS[..4].join(", ")),
-        ));
+        return Err(at_offset(source, at, format!("cannot import “{spec}”: only {} are available", ALLOWED_IMPORTS[..4].join(", "))));
     }
     let scoping = semantic.semantic.into_scoping();
     // A file written for a page with React as a global (`React.useState` and no import) gets
@@ -103,9 +99,7 @@ fn transpile_unguarded(file_name: &str, source: &str, development: bool) -> Resu
     // leave nothing to mount (found by fuzzing; they compiled to a module the page could not use).
     let has_default = exports_default(&program);
     if !has_default && !declares_app(&program) {
-        return Err(refusal(
-            "no component to mount: export your component as the default export (export default function App() {…}), or name it App".into(),
-        ));
+        return Err(refusal("no component to mount: export your component as the default export (export default function App() {…}), or name it App".into()));
     }
     let mut code = Codegen::new().build(&program).code;
     if !has_default {
@@ -316,7 +310,9 @@ export default function App({ label = 'x' }: Props): ReactNode {
 
     #[test]
     fn types_alone_are_no_component() {
-        for source in ["export default function App();", "interface App {}", "type App = {};", "declare function App(): null;", "export default interface App {}"] {
+        for source in
+            ["export default function App();", "interface App {}", "type App = {};", "declare function App(): null;", "export default interface App {}"]
+        {
             let err = transpile("a.tsx", source, false).unwrap_err();
             assert!(err.message.contains("no component"), "{source}: {err:?}");
         }

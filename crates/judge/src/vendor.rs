@@ -31,7 +31,8 @@ pub struct VendorBuild {
 
 fn build(mode: &'static str, raw: &'static [(&'static str, &'static [u8])]) -> VendorBuild {
     let import_map = |origin: &str| {
-        let imports: BTreeMap<&str, String> = MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("{origin}/vendor/{mode}/{file}"))).collect();
+        let imports: BTreeMap<&str, String> =
+            MANIFEST.specifiers.iter().map(|(spec, file)| (spec.as_str(), format!("{origin}/vendor/{mode}/{file}"))).collect();
         serde_json::json!({ "imports": imports }).to_string()
     };
     VendorBuild { mode, raw, import_map: import_map(""), judge_import_map: import_map(&format!("http://{}", crate::harness::VENDOR_HOST)) }

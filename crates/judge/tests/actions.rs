@@ -52,21 +52,32 @@ export default function App() {
 #[test]
 fn clicks_hover_and_focus() {
     let tests = [
-        ("click", r#"
+        (
+            "click",
+            r#"
   { do = "click", on = { role = "button", name = "Click me" } },
   { do = "expect_text", on = { test_id = "clicks" }, equals = "clicks=1" },
   { do = "click", on = { text = "Click me" } },
   { do = "expect_text", on = { test_id = "clicks" }, equals = "clicks=2" },
-"#),
-        ("double click", r#"
+"#,
+        ),
+        (
+            "double click",
+            r#"
   { do = "double_click", on = { role = "button", name = "Double me" } },
   { do = "expect_text", on = { test_id = "doubles" }, equals = "doubles=1" },
-"#),
-        ("one click is not a double click", r#"
+"#,
+        ),
+        (
+            "one click is not a double click",
+            r#"
   { do = "click", on = { role = "button", name = "Double me" } },
   { do = "expect_text", on = { test_id = "doubles" }, equals = "doubles=1", timeout_ms = 600 },
-"#),
-        ("hover and move away", r#"
+"#,
+        ),
+        (
+            "hover and move away",
+            r#"
   { do = "expect_text", on = { test_id = "hover" }, equals = "not hovering" },
   { do = "hover", on = { test_id = "hover-zone" } },
   { do = "expect_text", on = { test_id = "hover" }, equals = "hovering" },
@@ -74,13 +85,17 @@ fn clicks_hover_and_focus() {
   { do = "expect_text", on = { test_id = "hover" }, equals = "not hovering" },
   { do = "hover", on = { text = "Hover zone" } },
   { do = "expect_text", on = { test_id = "hover" }, equals = "hovering" },
-"#),
-        ("focus", r#"
+"#,
+        ),
+        (
+            "focus",
+            r#"
   { do = "focus", on = { label = "Other" } },
   { do = "expect_text", on = { test_id = "focused" }, equals = "focused=other" },
   { do = "focus", on = { role = "textbox", name = "Name" } },
   { do = "expect_text", on = { test_id = "focused" }, equals = "focused=name" },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), WIDGETS);
     let ok: Vec<_> = tests.iter().filter(|(n, _)| *n != "one click is not a double click").copied().collect();
@@ -91,27 +106,36 @@ fn clicks_hover_and_focus() {
 #[test]
 fn typing_filling_clearing() {
     let tests = [
-        ("type key by key", r#"
+        (
+            "type key by key",
+            r#"
   { do = "type", into = { label = "Name" }, text = "abc" },
   { do = "expect_text", on = { test_id = "log" }, equals = "value=abc keys=3 changes=3 last=c" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "abc" },
   { do = "type", into = { label = "Name" }, text = "D e" },
   { do = "expect_text", on = { test_id = "log" }, equals = "value=abcD e keys=6 changes=6 last=e" },
-"#),
-        ("fill in one input event", r#"
+"#,
+        ),
+        (
+            "fill in one input event",
+            r#"
   { do = "fill", into = { label = "Name" }, text = "hello" },
   { do = "expect_text", on = { test_id = "log" }, equals = "value=hello keys=0 changes=1 last=none" },
   { do = "fill", into = { label = "Name" }, text = "xy" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "xy" },
   { do = "fill", into = { label = "Name" }, text = "" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "" },
-"#),
-        ("clear", r#"
+"#,
+        ),
+        (
+            "clear",
+            r#"
   { do = "type", into = { label = "Name" }, text = "abc" },
   { do = "clear", on = { label = "Name" } },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "" },
   { do = "expect_text", on = { test_id = "log" }, contains = "value= keys" },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), WIDGETS);
     expect_all_passed(&r, &tests);
@@ -120,7 +144,9 @@ fn typing_filling_clearing() {
 #[test]
 fn keys_and_chords() {
     let tests = [
-        ("Enter Escape ArrowRight in the focused element", r#"
+        (
+            "Enter Escape ArrowRight in the focused element",
+            r#"
   { do = "focus", on = { label = "Other" } },
   { do = "press", key = "Enter" },
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=Enter" },
@@ -128,40 +154,59 @@ fn keys_and_chords() {
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=Escape" },
   { do = "press", key = "ArrowRight" },
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=ArrowRight" },
-"#),
-        ("press on focuses first", r#"
+"#,
+        ),
+        (
+            "press on focuses first",
+            r#"
   { do = "press", key = "Enter", on = { label = "Other" } },
   { do = "expect_text", on = { test_id = "focused" }, equals = "focused=other" },
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=Enter" },
-"#),
-        ("Control+a is a chord", r#"
+"#,
+        ),
+        (
+            "Control+a is a chord",
+            r#"
   { do = "press", key = "Control+a", on = { label = "Other" } },
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=Control+a" },
-"#),
-        ("Control+a selects the text", r#"
+"#,
+        ),
+        (
+            "Control+a selects the text",
+            r#"
   { do = "type", into = { label = "Name" }, text = "hello" },
   { do = "press", key = "Control+a" },
   { do = "press", key = "Backspace" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "" },
-"#),
-        ("a character key types it", r#"
+"#,
+        ),
+        (
+            "a character key types it",
+            r#"
   { do = "type", into = { label = "Name" }, text = "ab" },
   { do = "press", key = "x" },
   { do = "press", key = "ArrowLeft" },
   { do = "press", key = "Backspace" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "ax" },
-"#),
-        ("Shift+Tab moves focus back", r#"
+"#,
+        ),
+        (
+            "Shift+Tab moves focus back",
+            r#"
   { do = "focus", on = { label = "Other" } },
   { do = "press", key = "Shift+Tab" },
   { do = "expect_text", on = { test_id = "focused" }, equals = "focused=name" },
   { do = "expect_text", on = { test_id = "pressed" }, equals = "pressed=Shift+Tab" },
-"#),
-        ("Tab moves focus forward", r#"
+"#,
+        ),
+        (
+            "Tab moves focus forward",
+            r#"
   { do = "focus", on = { label = "Name" } },
   { do = "press", key = "Tab" },
   { do = "expect_text", on = { test_id = "focused" }, equals = "focused=other" },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), WIDGETS);
     expect_all_passed(&r, &tests);
@@ -170,17 +215,25 @@ fn keys_and_chords() {
 #[test]
 fn selects_and_checkboxes() {
     let tests = [
-        ("select by text", r#"
+        (
+            "select by text",
+            r#"
   { do = "select", on = { label = "Colour" }, option = "Green" },
   { do = "expect_text", on = { test_id = "color" }, equals = "color=green" },
   { do = "expect_property", on = { role = "combobox" }, name = "value", equals = "green" },
-"#),
-        ("select by value", r#"
+"#,
+        ),
+        (
+            "select by value",
+            r#"
   { do = "select", on = { role = "combobox", name = "Colour" }, option = "b" },
   { do = "expect_text", on = { test_id = "color" }, equals = "color=b" },
-"#),
+"#,
+        ),
         ("select a missing option", r#"{ do = "select", on = { tag = "select" }, option = "Purple", timeout_ms = 600 }"#),
-        ("check and uncheck", r#"
+        (
+            "check and uncheck",
+            r#"
   { do = "check", on = { label = "Agree" } },
   { do = "expect_text", on = { test_id = "agree" }, equals = "agree=true" },
   { do = "check", on = { label = "Agree" } },
@@ -190,7 +243,8 @@ fn selects_and_checkboxes() {
   { do = "expect_text", on = { test_id = "agree" }, equals = "agree=false" },
   { do = "uncheck", on = { role = "checkbox", name = "Agree" } },
   { do = "expect_text", on = { test_id = "agree" }, equals = "agree=false" },
-"#),
+"#,
+        ),
         ("a checkbox that ignores the click", r#"{ do = "check", on = { label = "Stubborn" }, timeout_ms = 600 }"#),
         ("unchecking an unchecked box is a no-op", r#"{ do = "uncheck", on = { label = "Stubborn" }, timeout_ms = 600 }"#),
     ];
@@ -225,8 +279,9 @@ export default function App() {
 /// queued run first.
 #[test]
 fn a_second_click_on_the_spot_comes_after_what_the_last_action_queued() {
-    let tests = [
-        ("a click after a key press comes after the tasks the key queued", r#"
+    let tests = [(
+        "a click after a key press comes after the tasks the key queued",
+        r#"
   { do = "click", on = { role = "button", name = "Open" } },
   { do = "expect_text", on = { test_id = "state" }, equals = "open 1" },
   { do = "press", key = "Escape" },
@@ -244,8 +299,8 @@ fn a_second_click_on_the_spot_comes_after_what_the_last_action_queued() {
   { do = "press", key = "Escape" },
   { do = "click", on = { role = "button", name = "Open" } },
   { do = "expect_text", on = { test_id = "state" }, equals = "open 6", timeout_ms = 600 },
-"#),
-    ];
+"#,
+    )];
     expect_all_passed(&grade(&spec(&tests), PACE), &tests);
 }
 
@@ -280,31 +335,49 @@ export default function App() {
 #[test]
 fn actions_wait_until_the_element_is_actionable() {
     let tests = [
-        ("an element that appears late is clicked", r#"
+        (
+            "an element that appears late is clicked",
+            r#"
   { do = "click", on = { role = "button", name = "Late" } },
   { do = "expect_text", on = { test_id = "log" }, equals = "log=late" },
-"#),
-        ("a disabled button is clicked once enabled", r#"
+"#,
+        ),
+        (
+            "a disabled button is clicked once enabled",
+            r#"
   { do = "click", on = { role = "button", name = "Soon enabled" } },
   { do = "expect_text", on = { test_id = "log" }, equals = "log=enabled" },
-"#),
+"#,
+        ),
         ("a forever disabled button", r#"{ do = "click", on = { role = "button", name = "Never enabled" }, timeout_ms = 600 }"#),
-        ("a disabled button clicked on purpose does nothing", r#"
+        (
+            "a disabled button clicked on purpose does nothing",
+            r#"
   { do = "click", on = { role = "button", name = "Never enabled" }, times = 3, even_if_disabled = true, timeout_ms = 600 },
   { do = "click", on = { role = "button", name = "Late" }, times = 2 },
   { do = "expect_text", on = { test_id = "log" }, equals = "log=late,late" },
-"#),
+"#,
+        ),
         ("a covered button", r#"{ do = "click", on = { role = "button", name = "Covered" }, timeout_ms = 600 }"#),
         ("an invisible button", r#"{ do = "click", on = { text = "Invisible" }, timeout_ms = 600 }"#),
-        ("an element far below is scrolled into view", r#"
+        (
+            "an element far below is scrolled into view",
+            r#"
   { do = "click", on = { role = "button", name = "Far below" } },
   { do = "expect_text", on = { test_id = "log" }, equals = "log=far" },
-"#),
+"#,
+        ),
         ("typing into a missing field", r#"{ do = "type", into = { label = "Missing" }, text = "x", timeout_ms = 600 }"#),
         ("hover waits too", r#"{ do = "hover", on = { role = "button", name = "Late" } }"#),
     ];
     let r = grade(&spec(&tests), WAITING);
-    for name in ["an element that appears late is clicked", "a disabled button is clicked once enabled", "a disabled button clicked on purpose does nothing", "an element far below is scrolled into view", "hover waits too"] {
+    for name in [
+        "an element that appears late is clicked",
+        "a disabled button is clicked once enabled",
+        "a disabled button clicked on purpose does nothing",
+        "an element far below is scrolled into view",
+        "hover waits too",
+    ] {
         expect_passed(&r, name);
     }
     expect_failed(&r, "a forever disabled button", &["Could not act on the button “Never enabled”", "disabled"]);
@@ -332,18 +405,24 @@ export default function App() {
     let tests = [
         ("fill a div", r#"{ do = "fill", into = { test_id = "plain" }, text = "zzz", timeout_ms = 600 }"#),
         ("clear a checkbox", r#"{ do = "clear", on = { label = "Box" }, timeout_ms = 600 }"#),
-        ("fill a contenteditable", r#"
+        (
+            "fill a contenteditable",
+            r#"
   { do = "fill", into = { test_id = "editor" }, text = "final" },
   { do = "expect_text", on = { test_id = "editor" }, equals = "final" },
   { do = "expect_text", on = { test_id = "echo" }, equals = "echo=final" },
-"#),
+"#,
+        ),
         ("press in a div", r#"{ do = "press", key = "Enter", on = { test_id = "plain" }, timeout_ms = 600 }"#),
         ("select in a div", r#"{ do = "select", on = { test_id = "plain" }, option = "x", timeout_ms = 600 }"#),
-        ("check a radio", r#"
+        (
+            "check a radio",
+            r#"
   { do = "check", on = { label = "Small" } },
   { do = "expect_property", on = { role = "radio", name = "Small" }, name = "checked", equals = true },
   { do = "expect_property", on = { role = "radio", name = "Medium" }, name = "checked", equals = false },
-"#),
+"#,
+        ),
         ("a radio cannot be unchecked by a click", r#"{ do = "uncheck", on = { label = "Medium" }, timeout_ms = 600 }"#),
     ];
     let r = grade(&spec(&tests), code);

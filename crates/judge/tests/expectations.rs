@@ -36,9 +36,18 @@ fn expect_text_comparisons() {
         ("not_contains fails", r#"{ do = "expect_text", on = { test_id = "spaced" }, not_contains = "hello", timeout_ms = 600 }"#),
         ("matches is case-insensitive", r#"{ do = "expect_text", on = { test_id = "spaced" }, matches = '^hello\s+world$' }"#),
         ("matches with exact counts case", r#"{ do = "expect_text", on = { test_id = "spaced" }, matches = '^hello', exact = true, timeout_ms = 600 }"#),
-        ("the whole page", r#"{ do = "expect_text", contains = "title" }, { do = "expect_text", contains = "hello world" }, { do = "expect_text", not_contains = "nowhere" }"#),
-        ("the page without buttons", r#"{ do = "expect_text", contains = "press" }, { do = "expect_text", excluding = { role = "button" }, not_contains = "press" }, { do = "expect_text", excluding = { role = "button" }, not_contains = "buy" }"#),
-        ("an element without buttons", r#"{ do = "expect_text", on = { test_id = "card" }, equals = "Price 12 Buy" }, { do = "expect_text", on = { test_id = "card" }, excluding = { role = "button" }, equals = "Price 12" }"#),
+        (
+            "the whole page",
+            r#"{ do = "expect_text", contains = "title" }, { do = "expect_text", contains = "hello world" }, { do = "expect_text", not_contains = "nowhere" }"#,
+        ),
+        (
+            "the page without buttons",
+            r#"{ do = "expect_text", contains = "press" }, { do = "expect_text", excluding = { role = "button" }, not_contains = "press" }, { do = "expect_text", excluding = { role = "button" }, not_contains = "buy" }"#,
+        ),
+        (
+            "an element without buttons",
+            r#"{ do = "expect_text", on = { test_id = "card" }, equals = "Price 12 Buy" }, { do = "expect_text", on = { test_id = "card" }, excluding = { role = "button" }, equals = "Price 12" }"#,
+        ),
         ("the page ignoring a missing element", r#"{ do = "expect_text", excluding = { test_id = "nope" }, contains = "press" }"#),
         ("retries until the text changes", r#"{ do = "expect_text", on = { test_id = "status" }, equals = "ready" }"#),
         ("fails after its deadline", r#"{ do = "expect_text", on = { test_id = "status" }, equals = "done", timeout_ms = 600 }"#),
@@ -96,20 +105,26 @@ export default function App() {
 fn expect_number() {
     let tests = [
         ("the one number in an element", r#"{ do = "expect_number", on = { tag = "p" }, equals = 5 }"#),
-        ("capture and add", r#"
+        (
+            "capture and add",
+            r#"
   { do = "capture", as = "n", on = { tag = "p" }, number = true },
   { do = "click", on = { role = "button", name = "Add 1" } },
   { do = "expect_number", on = { tag = "p" }, equals = "n + 1" },
   { do = "click", on = { role = "button", name = "Subtract 10" } },
   { do = "expect_number", on = { tag = "p" }, equals = "n - 9" },
   { do = "expect_number", on = { tag = "p" }, equals = -4 },
-"#),
+"#,
+        ),
         ("a wrong number", r#"{ do = "expect_number", on = { tag = "p" }, equals = 7, timeout_ms = 600 }"#),
-        ("a wrong expression", r#"
+        (
+            "a wrong expression",
+            r#"
   { do = "capture", as = "n", on = { tag = "p" }, number = true },
   { do = "click", on = { role = "button", name = "Add 1" } },
   { do = "expect_number", on = { tag = "p" }, equals = "n + 2", timeout_ms = 600 },
-"#),
+"#,
+        ),
         ("several numbers", r#"{ do = "expect_number", on = { test_id = "pages" }, equals = 3, timeout_ms = 600 }"#),
         ("no number", r#"{ do = "expect_number", on = { tag = "h1" }, equals = 3, timeout_ms = 600 }"#),
     ];
@@ -130,14 +145,17 @@ export default function App() {
   return <div><p>Temperature: {n}°</p><button onClick={() => setN(n + 1)}>Warm by 1</button><button onClick={() => setN(n + 10)}>+10</button></div>;
 }"#;
     let tests = [
-        ("negative, and buttons left out", r#"
+        (
+            "negative, and buttons left out",
+            r#"
   { do = "expect_number", equals = -3 },
   { do = "capture", as = "t", number = true },
   { do = "click", on = { role = "button", name = "Warm by 1" } },
   { do = "expect_number", equals = "t + 1" },
   { do = "click", on = { role = "button", name = "+10" } },
   { do = "expect_number", equals = 8 },
-"#),
+"#,
+        ),
         ("fails on the page", r#"{ do = "expect_number", equals = 3, timeout_ms = 600 }"#),
     ];
     let r = grade(&spec(&tests), page);
@@ -171,7 +189,9 @@ export default function App() {
 #[test]
 fn visible_hidden_absent() {
     let tests = [
-        ("hidden in every way", r#"
+        (
+            "hidden in every way",
+            r#"
   { do = "expect_hidden", on = { test_id = "none" } },
   { do = "expect_hidden", on = { test_id = "invisible" } },
   { do = "expect_hidden", on = { test_id = "attr" } },
@@ -180,15 +200,19 @@ fn visible_hidden_absent() {
   { do = "expect_hidden", on = { test_id = "missing" } },
   { do = "expect_hidden", on = { role = "button", name = "Ghost" } },
   { do = "expect_hidden", on = { text = "display none" } },
-"#),
+"#,
+        ),
         ("visible", r#"{ do = "expect_visible", on = { test_id = "shown" } }, { do = "expect_visible", on = { text = "toggled" } }"#),
         ("absent", r#"{ do = "expect_absent", on = { test_id = "missing" } }, { do = "expect_absent", on = { role = "button", name = "Nope" } }"#),
-        ("removed", r#"
+        (
+            "removed",
+            r#"
   { do = "expect_visible", on = { test_id = "toggled" } },
   { do = "click", on = { role = "button", name = "Remove" } },
   { do = "expect_absent", on = { test_id = "toggled" } },
   { do = "expect_hidden", on = { test_id = "toggled" } },
-"#),
+"#,
+        ),
         ("visible fails on display none", r#"{ do = "expect_visible", on = { test_id = "none" }, timeout_ms = 600 }"#),
         ("visible fails on visibility hidden", r#"{ do = "expect_visible", on = { test_id = "invisible" }, timeout_ms = 600 }"#),
         ("visible fails on the hidden attribute", r#"{ do = "expect_visible", on = { test_id = "attr" }, timeout_ms = 600 }"#),
@@ -237,15 +261,20 @@ export default function App() {
 #[test]
 fn expect_count_attribute_property() {
     let tests = [
-        ("count", r#"
+        (
+            "count",
+            r#"
   { do = "expect_count", on = { tag = "li" }, equals = 3 },
   { do = "click", on = { role = "button", name = "Add" } },
   { do = "expect_count", on = { role = "listitem" }, equals = 4 },
   { do = "expect_count", on = { tag = "table" }, equals = 0 },
-"#),
+"#,
+        ),
         ("count fails", r#"{ do = "expect_count", on = { tag = "li" }, equals = 5, timeout_ms = 600 }"#),
         ("count of a role fails", r#"{ do = "expect_count", on = { role = "button", name = "Bold" }, equals = 2, timeout_ms = 600 }"#),
-        ("attribute", r#"
+        (
+            "attribute",
+            r#"
   { do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", equals = "false" },
   { do = "click", on = { role = "button", name = "Bold" } },
   { do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", equals = "true" },
@@ -253,12 +282,24 @@ fn expect_count_attribute_property() {
   { do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "title", present = false },
   { do = "expect_attribute", on = { role = "button", name = "Off" }, name = "disabled" },
   { do = "expect_attribute", on = { role = "button", name = "Add" }, name = "disabled", present = false },
-"#),
-        ("attribute value fails", r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", equals = "true", timeout_ms = 600 }"#),
+"#,
+        ),
+        (
+            "attribute value fails",
+            r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", equals = "true", timeout_ms = 600 }"#,
+        ),
         ("attribute presence fails", r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "title", timeout_ms = 600 }"#),
-        ("attribute absence fails", r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", present = false, timeout_ms = 600 }"#),
-        ("attribute equals on a missing attribute", r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "title", equals = "x", timeout_ms = 600 }"#),
-        ("property", r#"
+        (
+            "attribute absence fails",
+            r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "aria-pressed", present = false, timeout_ms = 600 }"#,
+        ),
+        (
+            "attribute equals on a missing attribute",
+            r#"{ do = "expect_attribute", on = { role = "button", name = "Bold" }, name = "title", equals = "x", timeout_ms = 600 }"#,
+        ),
+        (
+            "property",
+            r#"
   { do = "expect_property", on = { role = "button", name = "Off" }, name = "disabled", equals = true },
   { do = "expect_property", on = { role = "button", name = "Bold" }, name = "disabled", equals = false },
   { do = "expect_property", on = { label = "Remember me" }, name = "checked", equals = true },
@@ -271,7 +312,8 @@ fn expect_count_attribute_property() {
   { do = "expect_property", on = { role = "option", name = "Medium" }, name = "selected", equals = true },
   { do = "expect_property", on = { role = "option", name = "Small" }, name = "selected", equals = false },
   { do = "expect_property", on = { tag = "details" }, name = "open", equals = true },
-"#),
+"#,
+        ),
         ("property fails", r#"{ do = "expect_property", on = { role = "button", name = "Off" }, name = "disabled", equals = false, timeout_ms = 600 }"#),
         ("string property fails", r#"{ do = "expect_property", on = { label = "Email" }, name = "value", equals = "x@y.z", timeout_ms = 600 }"#),
     ];
@@ -303,30 +345,43 @@ export default function App() {
 #[test]
 fn expect_style() {
     let tests = [
-        ("equals", r#"
+        (
+            "equals",
+            r#"
   { do = "expect_style", on = { test_id = "box" }, property = "color", equals = "rgb(255, 0, 0)" },
   { do = "expect_style", on = { test_id = "box" }, property = "font-size", equals = "20px" },
   { do = "expect_style", on = { test_id = "box" }, property = "background-color", not_equals = "rgb(0, 0, 0)" },
-"#),
-        ("differs from a captured value", r#"
+"#,
+        ),
+        (
+            "differs from a captured value",
+            r#"
   { do = "capture", as = "bg", on = { test_id = "box" }, style = "background-color" },
   { do = "click", on = { role = "button", name = "Toggle" } },
   { do = "expect_style", on = { test_id = "box" }, property = "background-color", not_equals = "${bg}" },
   { do = "expect_style", on = { test_id = "box" }, property = "background-color", equals = "rgb(0, 0, 0)" },
   { do = "click", on = { role = "button", name = "Toggle" } },
   { do = "expect_style", on = { test_id = "box" }, property = "background-color", equals = "${bg}" },
-"#),
+"#,
+        ),
         ("equals fails", r#"{ do = "expect_style", on = { test_id = "box" }, property = "color", equals = "rgb(0, 0, 255)", timeout_ms = 600 }"#),
-        ("not_equals fails", r#"
+        (
+            "not_equals fails",
+            r#"
   { do = "capture", as = "bg", on = { test_id = "box" }, style = "background-color" },
   { do = "expect_style", on = { test_id = "box" }, property = "background-color", not_equals = "${bg}", timeout_ms = 600 },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), STYLE);
     expect_passed(&r, "equals");
     expect_passed(&r, "differs from a captured value");
     expect_failed(&r, "equals fails", &["Expected the color of the element with the test id “box” to be “rgb(0, 0, 255)”, but it is “rgb(255, 0, 0)”"]);
-    expect_failed(&r, "not_equals fails", &["Expected the background-color of the element with the test id “box” to differ from “rgb(255, 255, 255)”, but it is “rgb(255, 255, 255)”"]);
+    expect_failed(
+        &r,
+        "not_equals fails",
+        &["Expected the background-color of the element with the test id “box” to differ from “rgb(255, 255, 255)”, but it is “rgb(255, 255, 255)”"],
+    );
 }
 
 #[test]
@@ -347,36 +402,53 @@ export default function App() {
 }"#;
     let tests = [
         ("clean", r#"{ do = "expect_no_errors" }, { do = "expect_no_console_errors" }, { do = "expect_no_react_warnings" }"#),
-        ("uncaught error", r#"
+        (
+            "uncaught error",
+            r#"
   { do = "click", on = { role = "button", name = "Throw later" } },
   { do = "expect_text", on = { tag = "p" }, equals = "done" },
   { do = "expect_no_console_errors" },
   { do = "expect_no_errors" },
-"#),
-        ("unhandled rejection", r#"
+"#,
+        ),
+        (
+            "unhandled rejection",
+            r#"
   { do = "click", on = { role = "button", name = "Reject" } },
   { do = "expect_text", on = { tag = "p" }, equals = "done" },
   { do = "expect_no_errors" },
-"#),
-        ("console error", r#"
+"#,
+        ),
+        (
+            "console error",
+            r#"
   { do = "click", on = { role = "button", name = "Log error" } },
   { do = "expect_text", on = { tag = "p" }, equals = "done" },
   { do = "expect_no_errors" },
   { do = "expect_no_react_warnings" },
   { do = "expect_no_console_errors" },
-"#),
-        ("warnings are not errors", r#"
+"#,
+        ),
+        (
+            "warnings are not errors",
+            r#"
   { do = "click", on = { role = "button", name = "Log warning" } },
   { do = "expect_text", on = { tag = "p" }, equals = "done" },
   { do = "expect_no_console_errors" },
   { do = "expect_no_errors" },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), code);
     expect_passed(&r, "clean");
     expect_passed(&r, "warnings are not errors");
     let t = test(&r, "uncaught error");
-    assert_eq!(t.steps.iter().map(|s| s.status).collect::<Vec<_>>(), [StepStatus::Passed, StepStatus::Passed, StepStatus::Passed, StepStatus::Failed], "{}", explain(&r));
+    assert_eq!(
+        t.steps.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [StepStatus::Passed, StepStatus::Passed, StepStatus::Passed, StepStatus::Failed],
+        "{}",
+        explain(&r)
+    );
     expect_failed(&r, "uncaught error", &["Expected no uncaught errors, but the page logged:", "late boom"]);
     expect_failed(&r, "unhandled rejection", &["Expected no uncaught errors", "rejected"]);
     let t = test(&r, "console error");
@@ -452,22 +524,28 @@ export default function App() {
 #[test]
 fn expect_position_transitions_search_boxes_and_input_buttons() {
     let tests = [
-        ("below and above", r#"
+        (
+            "below and above",
+            r#"
   { do = "expect_position", on = { test_id = "under" }, is = "below", of = { role = "searchbox" } },
   { do = "expect_position", on = { role = "searchbox" }, is = "above", of = { test_id = "under" } },
   { do = "expect_position", on = { test_id = "beside" }, is = "right_of", of = { role = "textbox", name = "Query" } },
   { do = "expect_position", on = { role = "searchbox" }, is = "left_of", of = { test_id = "beside" } },
-"#),
+"#,
+        ),
         ("loose text is placed by its words", r#"{ do = "expect_position", on = { text = "loose words" }, is = "below", of = { label = "Name" } }"#),
         ("beside is not below", r#"{ do = "expect_position", on = { test_id = "beside" }, is = "below", of = { label = "Query" }, timeout_ms = 400 }"#),
-        ("a transition is read once it ends", r#"
+        (
+            "a transition is read once it ends",
+            r#"
   { do = "capture", as = "before", on = { test_id = "fading" }, style = "background-color" },
   { do = "click", on = { role = "button", name = "Fade" } },
   { do = "expect_style", on = { test_id = "fading" }, property = "background-color", equals = "rgb(0, 0, 0)" },
   { do = "click", on = { role = "button", name = "Fade" } },
   { do = "capture", as = "after", on = { test_id = "fading" }, style = "background-color" },
   { do = "expect_style", on = { test_id = "fading" }, property = "background-color", equals = "${before}", timeout_ms = 50 },
-"#),
+"#,
+        ),
         ("an input button reads its value", r#"{ do = "expect_text", on = { role = "button", name = "Send it" }, equals = "Send it" }"#),
     ];
     let r = grade(&spec(&tests), PLACED);

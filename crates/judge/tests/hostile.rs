@@ -6,7 +6,9 @@ use common::*;
 use reactlab_core::{MAX_CODE_BYTES, Verdict};
 
 fn spec(test_timeout_ms: u64, steps: &str) -> String {
-    format!("title = \"t\"\ndifficulty = \"easy\"\ntest_timeout_ms = {test_timeout_ms}\n[[test]]\nname = \"only\"\nsteps = [\n{steps}\n]\n[[test]]\nname = \"second\"\nsteps = [{{ do = \"expect_no_errors\" }}]\n")
+    format!(
+        "title = \"t\"\ndifficulty = \"easy\"\ntest_timeout_ms = {test_timeout_ms}\n[[test]]\nname = \"only\"\nsteps = [\n{steps}\n]\n[[test]]\nname = \"second\"\nsteps = [{{ do = \"expect_no_errors\" }}]\n"
+    )
 }
 
 const CLICK: &str = r#"{ do = "click", on = { role = "button", name = "Go" } }, { do = "expect_text", contains = "never" }"#;

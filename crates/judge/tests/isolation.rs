@@ -111,7 +111,9 @@ export default function App() {
 
 #[test]
 fn nothing_crosses_from_one_test_to_the_next_within_a_submission() {
-    let test = |name: &str| format!("[[test]]\nname = \"{name}\"\nsteps = [{{ do = \"expect_text\", on = {{ tag = \"p\" }}, equals = \"clean, planted\", timeout_ms = 8000 }}]\n");
+    let test = |name: &str| {
+        format!("[[test]]\nname = \"{name}\"\nsteps = [{{ do = \"expect_text\", on = {{ tag = \"p\" }}, equals = \"clean, planted\", timeout_ms = 8000 }}]\n")
+    };
     let spec = format!("title = \"t\"\ndifficulty = \"easy\"\n{}{}{}", test("first"), test("second"), test("third"));
     let r = grade_with(&ONE_TAB, &spec, LOOK_THEN_PLANT);
     assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));

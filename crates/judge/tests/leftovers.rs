@@ -93,12 +93,16 @@ fn an_interval() {
 
 #[test]
 fn an_animation_frame_loop() {
-    check(kind("const t0 = performance.now(); const loop = () => (performance.now() - t0 > 300 ? leak('frame') : requestAnimationFrame(loop)); requestAnimationFrame(loop)"));
+    check(kind(
+        "const t0 = performance.now(); const loop = () => (performance.now() - t0 > 300 ? leak('frame') : requestAnimationFrame(loop)); requestAnimationFrame(loop)",
+    ));
 }
 
 #[test]
 fn an_idle_callback_loop() {
-    check(kind("const t0 = performance.now(); const loop = () => (performance.now() - t0 > 300 ? leak('idle') : requestIdleCallback(loop, { timeout: 50 })); requestIdleCallback(loop, { timeout: 50 })"));
+    check(kind(
+        "const t0 = performance.now(); const loop = () => (performance.now() - t0 > 300 ? leak('idle') : requestIdleCallback(loop, { timeout: 50 })); requestIdleCallback(loop, { timeout: 50 })",
+    ));
 }
 
 #[test]
@@ -134,7 +138,9 @@ fn a_request_in_flight() {
 
 #[test]
 fn a_message_channel_loop() {
-    check(kind("const c = new MessageChannel(); const t0 = performance.now(); c.port1.onmessage = () => (performance.now() - t0 > 300 ? leak('channel') : c.port2.postMessage(0)); c.port2.postMessage(0)"));
+    check(kind(
+        "const c = new MessageChannel(); const t0 = performance.now(); c.port1.onmessage = () => (performance.now() - t0 > 300 ? leak('channel') : c.port2.postMessage(0)); c.port2.postMessage(0)",
+    ));
 }
 
 #[test]
@@ -155,7 +161,13 @@ fn local_storage() {
 
 #[test]
 fn session_storage() {
-    check(Kind { plant: "sessionStorage.setItem('k', '1')", found: "sessionStorage.length ? 'sessionStorage' : ''", plant_steps: "", look_steps: "", mocks: "" });
+    check(Kind {
+        plant: "sessionStorage.setItem('k', '1')",
+        found: "sessionStorage.length ? 'sessionStorage' : ''",
+        plant_steps: "",
+        look_steps: "",
+        mocks: "",
+    });
 }
 
 #[test]
@@ -265,7 +277,13 @@ fn uncaught_errors_are_the_test_s_own() {
 
 #[test]
 fn a_history_entry() {
-    check(Kind { plant: "history.pushState(null, '', '/elsewhere')", found: "location.pathname !== '/' ? 'history' : ''", plant_steps: "", look_steps: "", mocks: "" });
+    check(Kind {
+        plant: "history.pushState(null, '', '/elsewhere')",
+        found: "location.pathname !== '/' ? 'history' : ''",
+        plant_steps: "",
+        look_steps: "",
+        mocks: "",
+    });
 }
 
 #[test]

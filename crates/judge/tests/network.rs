@@ -210,9 +210,7 @@ fn descendants(pid: u32) -> Vec<u32> {
         stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
     };
     let all: Vec<u32> = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
-    all.into_iter()
-        .filter(|&p| std::iter::successors(parent_of(p), |&q| if q > 1 { parent_of(q) } else { None }).any(|q| q == pid))
-        .collect()
+    all.into_iter().filter(|&p| std::iter::successors(parent_of(p), |&q| if q > 1 { parent_of(q) } else { None }).any(|q| q == pid)).collect()
 }
 
 /// The second wall: the browser and every process it starts live in a network namespace of
@@ -221,7 +219,10 @@ fn descendants(pid: u32) -> Vec<u32> {
 #[test]
 fn the_browser_runs_in_its_own_network_namespace_with_no_route_to_the_host() {
     // A submission first, so renderers exist.
-    let r = grade("title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"t\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"hi\" }]\n", "export default () => <p>hi</p>;");
+    let r = grade(
+        "title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"t\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"hi\" }]\n",
+        "export default () => <p>hi</p>;",
+    );
     assert_eq!(r.verdict, Verdict::Accepted, "{}", explain(&r));
     let live = RUNTIME.block_on(JUDGE.pool().browser()).unwrap();
     if !live.walled {

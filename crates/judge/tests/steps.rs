@@ -39,33 +39,47 @@ export default function App() {
 #[test]
 fn captures_of_every_kind() {
     let tests = [
-        ("text", r#"
+        (
+            "text",
+            r#"
   { do = "capture", as = "who", on = { test_id = "echo" }, text = true },
   { do = "expect_text", on = { test_id = "greeting" }, equals = "Hello, ${who}" },
   { do = "fill", into = { label = "Name" }, text = "Bob" },
   { do = "expect_text", on = { test_id = "greeting" }, not_contains = "${who}" },
   { do = "expect_text", on = { test_id = "echo" }, not_equals = "${who}" },
-"#),
-        ("page text without buttons", r#"
+"#,
+        ),
+        (
+            "page text without buttons",
+            r#"
   { do = "capture", as = "page", excluding = { role = "button" }, text = true },
   { do = "expect_text", excluding = { role = "button" }, equals = "${page}" },
   { do = "click", on = { role = "button", name = "More" } },
   { do = "expect_text", excluding = { role = "button" }, not_equals = "${page}" },
-"#),
-        ("number", r#"
+"#,
+        ),
+        (
+            "number",
+            r#"
   { do = "capture", as = "c", on = { test_id = "count" }, number = true },
   { do = "click", on = { role = "button", name = "More" } },
   { do = "expect_number", on = { test_id = "count" }, equals = "c + 1" },
   { do = "expect_text", on = { test_id = "count" }, not_equals = "${c} items" },
-"#),
-        ("style", r#"
+"#,
+        ),
+        (
+            "style",
+            r#"
   { do = "capture", as = "col", on = { test_id = "panel" }, style = "color" },
   { do = "click", on = { role = "button", name = "Theme" } },
   { do = "expect_style", on = { test_id = "panel" }, property = "color", not_equals = "${col}" },
   { do = "click", on = { role = "button", name = "Theme" } },
   { do = "expect_style", on = { test_id = "panel" }, property = "color", equals = "${col}" },
-"#),
-        ("attribute", r#"
+"#,
+        ),
+        (
+            "attribute",
+            r#"
   { do = "capture", as = "th", on = { test_id = "panel" }, attribute = "data-theme" },
   { do = "expect_text", on = { test_id = "panel" }, not_equals = "${th}" },
   { do = "expect_attribute", on = { test_id = "panel" }, name = "data-theme", equals = "${th}" },
@@ -73,19 +87,26 @@ fn captures_of_every_kind() {
   { do = "expect_attribute", on = { test_id = "panel" }, name = "data-theme", equals = "dark" },
   { do = "click", on = { role = "button", name = "Theme" } },
   { do = "expect_attribute", on = { test_id = "panel" }, name = "data-theme", equals = "${th}" },
-"#),
-        ("attribute differs", r#"
+"#,
+        ),
+        (
+            "attribute differs",
+            r#"
   { do = "capture", as = "th", on = { test_id = "panel" }, attribute = "data-theme" },
   { do = "click", on = { role = "button", name = "Theme" } },
   { do = "expect_attribute", on = { test_id = "panel" }, name = "data-theme", equals = "${th}", timeout_ms = 600 },
-"#),
-        ("property", r#"
+"#,
+        ),
+        (
+            "property",
+            r#"
   { do = "capture", as = "v", on = { label = "Name" }, property = "value" },
   { do = "expect_text", on = { test_id = "echo" }, equals = "${v}" },
   { do = "expect_property", on = { label = "Name" }, name = "value", equals = "${v}" },
   { do = "type", into = { label = "Name" }, text = "!" },
   { do = "expect_text", on = { test_id = "echo" }, equals = "${v}!" },
-"#),
+"#,
+        ),
         ("a capture of a missing element", r#"{ do = "capture", as = "x", on = { test_id = "nope" }, text = true, timeout_ms = 600 }"#),
         ("a capture with no number", r#"{ do = "capture", as = "x", on = { test_id = "echo" }, number = true, timeout_ms = 600 }"#),
     ];
@@ -129,52 +150,79 @@ export default function App() {
 #[test]
 fn advance_clock_moves_timers_and_date() {
     let tests = [
-        ("a timer set at mount", r#"
+        (
+            "a timer set at mount",
+            r#"
   { do = "advance_clock", ms = 999 },
   { do = "expect_text", on = { test_id = "timer" }, equals = "waiting" },
   { do = "advance_clock", ms = 1 },
   { do = "expect_text", on = { test_id = "timer" }, equals = "fired" },
-"#),
-        ("a timer set by a click", r#"
+"#,
+        ),
+        (
+            "a timer set by a click",
+            r#"
   { do = "click", on = { role = "button", name = "Arm" } },
   { do = "expect_text", on = { test_id = "later" }, equals = "armed" },
   { do = "advance_clock", ms = 999 },
   { do = "expect_text", on = { test_id = "later" }, equals = "armed" },
   { do = "advance_clock", ms = 1 },
   { do = "expect_text", on = { test_id = "later" }, equals = "rang" },
-"#),
-        ("an interval and Date.now", r#"
+"#,
+        ),
+        (
+            "an interval and Date.now",
+            r#"
   { do = "click", on = { role = "button", name = "Start" } },
   { do = "advance_clock", ms = 1000 },
   { do = "expect_text", on = { test_id = "ticks" }, equals = "ticks=10 elapsed=1000" },
   { do = "advance_clock", ms = 250 },
   { do = "expect_text", on = { test_id = "ticks" }, equals = "ticks=12 elapsed=1200" },
-"#),
-        ("the clock stands still", r#"
+"#,
+        ),
+        (
+            "the clock stands still",
+            r#"
   { do = "click", on = { role = "button", name = "Start" } },
   { do = "click", on = { role = "button", name = "Arm" } },
   { do = "expect_text", on = { test_id = "ticks" }, not_equals = "ticks=0 elapsed=0", timeout_ms = 1500 },
   { do = "advance_clock", ms = 1 },
-"#),
-        ("the clock stands still for a timer set at mount", r#"
+"#,
+        ),
+        (
+            "the clock stands still for a timer set at mount",
+            r#"
   { do = "expect_text", on = { test_id = "timer" }, equals = "fired", timeout_ms = 1500 },
   { do = "advance_clock", ms = 1 },
-"#),
-        ("without advance_clock the real clock runs", r#"
+"#,
+        ),
+        (
+            "without advance_clock the real clock runs",
+            r#"
   { do = "click", on = { role = "button", name = "Start" } },
   { do = "expect_text", on = { test_id = "timer" }, equals = "fired" },
   { do = "expect_text", on = { test_id = "ticks" }, not_contains = "ticks=0 " },
-"#),
-        ("reload before moving the clock", r#"
+"#,
+        ),
+        (
+            "reload before moving the clock",
+            r#"
   { do = "reload" },
   { do = "click", on = { role = "button", name = "Arm" } },
   { do = "advance_clock", ms = 1000 },
   { do = "expect_text", on = { test_id = "later" }, equals = "rang" },
-"#),
+"#,
+        ),
     ];
     let spec = spec(&tests);
     let r = grade(&spec, CLOCK);
-    for name in ["a timer set at mount", "a timer set by a click", "an interval and Date.now", "without advance_clock the real clock runs", "reload before moving the clock"] {
+    for name in [
+        "a timer set at mount",
+        "a timer set by a click",
+        "an interval and Date.now",
+        "without advance_clock the real clock runs",
+        "reload before moving the clock",
+    ] {
         expect_passed(&r, name);
     }
     let t = test(&r, "the clock stands still");
@@ -207,7 +255,9 @@ export default function App() {
   );
 }"#;
     let tests = [
-        ("reload", r#"
+        (
+            "reload",
+            r#"
   { do = "expect_text", on = { test_id = "saved" }, equals = "saved=nothing" },
   { do = "click", on = { role = "button", name = "Save" } },
   { do = "expect_text", on = { test_id = "count" }, equals = "count=1" },
@@ -219,8 +269,11 @@ export default function App() {
   { do = "click", on = { role = "button", name = "Save" } },
   { do = "reload" },
   { do = "expect_text", on = { test_id = "count" }, equals = "count=0" },
-"#),
-        ("reopen", r#"
+"#,
+        ),
+        (
+            "reopen",
+            r#"
   { do = "click", on = { role = "button", name = "Save" }, times = 3 },
   { do = "expect_text", on = { test_id = "count" }, equals = "count=3" },
   { do = "reopen" },
@@ -228,12 +281,16 @@ export default function App() {
   { do = "expect_text", on = { test_id = "saved" }, equals = "saved=kept" },
   { do = "expect_text", on = { test_id = "cookie" }, equals = "cookie=c=1" },
   { do = "expect_text", on = { test_id = "session" }, equals = "session=none late=none" },
-"#),
-        ("the next test starts empty", r#"
+"#,
+        ),
+        (
+            "the next test starts empty",
+            r#"
   { do = "expect_text", on = { test_id = "saved" }, equals = "saved=nothing" },
   { do = "expect_text", on = { test_id = "session" }, equals = "session=none late=none" },
   { do = "expect_text", on = { test_id = "cookie" }, equals = "cookie=none" },
-"#),
+"#,
+        ),
     ];
     let r = grade(&spec(&tests), code);
     expect_all_passed(&r, &tests);
@@ -273,10 +330,12 @@ fn tampering_with_the_page_api_does_not_fool_the_judge() {
     assert_eq!(r.verdict, Verdict::WrongAnswer, "a counter that fakes its text must fail:\n{}", explain(&r));
     expect_failed(&r, "counts", &["Expected the number in the page to be 1, but it is 0"]);
 
-    let honest = format!("import {{ useState }} from 'react';\n{TAMPER}\nexport default function App() {{
+    let honest = format!(
+        "import {{ useState }} from 'react';\n{TAMPER}\nexport default function App() {{
   const [n, setN] = useState(0);
   return <div><p>Count: {{n}}</p><button onClick={{() => setN(n + 1)}}>Increment</button></div>;
-}}");
+}}"
+    );
     let r = grade(COUNTER_SPEC, &honest);
     assert_eq!(r.verdict, Verdict::Accepted, "an honest counter with the overrides installed must pass:\n{}", explain(&r));
     assert_counter_still_graded(&JUDGE);
@@ -290,20 +349,29 @@ export default function App() {
   return <main><p>Count: {n}</p><button onClick={() => setN(n + 1)}>Add</button></main>;
 }"#;
     let tests = [
-        ("fails in the middle", r#"
+        (
+            "fails in the middle",
+            r#"
   { do = "expect_number", equals = 0 },
   { do = "click", on = { role = "button", name = "Increment" }, timeout_ms = 600 },
   { do = "expect_number", equals = 1 },
-"#),
-        ("passes", r#"
+"#,
+        ),
+        (
+            "passes",
+            r#"
   { do = "expect_number", equals = 0 },
   { do = "click", on = { role = "button", name = "Add" } },
   { do = "expect_number", equals = 1 },
-"#),
-        ("fails first", r#"
+"#,
+        ),
+        (
+            "fails first",
+            r#"
   { do = "expect_text", on = { role = "button", name = "Add", within = { tag = "main" } }, equals = "Remove", timeout_ms = 600 },
   { do = "click", on = { role = "button", name = "Add", nth = -1 } },
-"#),
+"#,
+        ),
     ];
     let spec = spec(&tests);
     let started = Instant::now();

@@ -3,8 +3,8 @@
 
 use crate::{DeadJob, JobQueue, Lease, QueueError, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
 use async_trait::async_trait;
-use sqlx::Row;
 use sqlx::AnyPool;
+use sqlx::Row;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
@@ -34,7 +34,9 @@ impl SqlQueue {
         .execute(&pool)
         .await?;
         sqlx::query("CREATE INDEX IF NOT EXISTS jobs_by_availability ON jobs (available_at, created_at)").execute(&pool).await?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS dead_jobs (id TEXT PRIMARY KEY, attempts BIGINT NOT NULL, reason TEXT NOT NULL, died_at BIGINT NOT NULL)").execute(&pool).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS dead_jobs (id TEXT PRIMARY KEY, attempts BIGINT NOT NULL, reason TEXT NOT NULL, died_at BIGINT NOT NULL)")
+            .execute(&pool)
+            .await?;
         sqlx::query("CREATE TABLE IF NOT EXISTS queue_workers (id TEXT PRIMARY KEY, status TEXT NOT NULL, last_seen BIGINT NOT NULL)").execute(&pool).await?;
         Ok(SqlQueue { pool, notify: Notify::new(), poll: Duration::from_millis(250) })
     }
@@ -179,10 +181,16 @@ impl JobQueue for SqlQueue {
     }
 
     async fn dead_jobs(&self, limit: usize) -> Result<Vec<DeadJob>, QueueError> {
-        let rows = sqlx::query("SELECT id, attempts, reason, died_at FROM dead_jobs ORDER BY died_at DESC LIMIT $1").bind(limit as i64).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT id, attempts, reason, died_at FROM dead_jobs ORDER BY died_at DESC LIMIT $1").bind(limit as i64).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                Ok(DeadJob { id: r.try_get("id")?, attempts: r.try_get::<i64, _>("attempts")? as u32, reason: r.try_get("reason")?, died_at_ms: r.try_get("died_at")? })
+                Ok(DeadJob {
+                    id: r.try_get("id")?,
+                    attempts: r.try_get::<i64, _>("attempts")? as u32,
+                    reason: r.try_get("reason")?,
+                    died_at_ms: r.try_get("died_at")?,
+                })
             })
             .collect()
     }
@@ -192,7 +200,11 @@ impl JobQueue for SqlQueue {
         let gone = sqlx::query("DELETE FROM dead_jobs WHERE id = $1").bind(id).execute(&mut *tx).await?;
         if gone.rows_affected() == 1 {
             let now = now_ms();
-            sqlx::query("INSERT INTO jobs (id, created_at, available_at, attempts) VALUES ($1, $2, $2, 0) ON CONFLICT (id) DO NOTHING").bind(id).bind(now).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO jobs (id, created_at, available_at, attempts) VALUES ($1, $2, $2, 0) ON CONFLICT (id) DO NOTHING")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         self.notify.notify_one();
@@ -329,7 +341,16 @@ mod tests {
     on_both_engines!(workers_are_known_by_their_heartbeats);
     async fn workers_are_known_by_their_heartbeats(postgres: bool) {
         let (q, _keep) = queue(postgres).await;
-        let mut w = WorkerStatus { id: "w1".into(), host: "h".into(), pid: 1, started_at_ms: now_ms(), last_seen_ms: now_ms(), in_flight: 0, capacity: 2, browser_memory_bytes: None };
+        let mut w = WorkerStatus {
+            id: "w1".into(),
+            host: "h".into(),
+            pid: 1,
+            started_at_ms: now_ms(),
+            last_seen_ms: now_ms(),
+            in_flight: 0,
+            capacity: 2,
+            browser_memory_bytes: None,
+        };
         q.heartbeat(&w).await.unwrap();
         w.in_flight = 1;
         q.heartbeat(&w).await.unwrap();

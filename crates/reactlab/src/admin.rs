@@ -30,7 +30,9 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<()> {
     };
     let config = ServeConfig::resolve(settings, crate::config::DEFAULT_ADDR)?;
     let url = &config.database_url;
-    let db = Db::open(url, Migrations::Require, Arc::new(SystemClock)).await.with_context(|| format!("cannot open the database {}", crate::platform::redact(url)))?;
+    let db = Db::open(url, Migrations::Require, Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("cannot open the database {}", crate::platform::redact(url)))?;
     let user = db.set_admin(&email, admin).await;
     db.close().await;
     match user? {

@@ -143,7 +143,11 @@ pub async fn run(args: BenchArgs) -> u8 {
     let max_level = args.levels.iter().copied().max().unwrap_or(1);
     let judge = judge_for(&JudgeArgs { in_flight: Some(max_level), ..args.judge.clone() });
     println!("# reactlab bench");
-    println!("machine: {} cores, {}", std::thread::available_parallelism().map_or(0, |n| n.get()), std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+    );
 
     // Warm up: launch the browser and open tabs for the highest level.
     futures::future::join_all((0..max_level).map(|_| grade_ok(&judge, &counter))).await;
@@ -215,7 +219,11 @@ pub async fn run(args: BenchArgs) -> u8 {
         percentile(&lat, 99.0)
     );
     let full_cpu = per(before.browser, after.browser) + per(before.judge, after.judge);
-    println!("CPU per counter submission: {:.1} ms browser + {:.1} ms judge = {full_cpu:.1} ms", per(before.browser, after.browser), per(before.judge, after.judge));
+    println!(
+        "CPU per counter submission: {:.1} ms browser + {:.1} ms judge = {full_cpu:.1} ms",
+        per(before.browser, after.browser),
+        per(before.judge, after.judge)
+    );
 
     let by_kind: Vec<String> = KINDS.iter().enumerate().map(|(i, k)| format!("{k} {:.1}", per(before.kinds[i], after.kinds[i]))).collect();
     println!("  by process (ms per submission): {}, judge {:.1}", by_kind.join(", "), per(before.judge, after.judge));

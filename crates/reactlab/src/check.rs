@@ -85,12 +85,7 @@ pub async fn run(args: CheckArgs) -> u8 {
             println!("✗ {}/{}: {why}", case.challenge.slug, case.file);
         }
     }
-    println!(
-        "{} challenges, {} files graded: {} as expected, {failures} not",
-        challenges.len(),
-        results.len(),
-        results.len() - failures
-    );
+    println!("{} challenges, {} files graded: {} as expected, {failures} not", challenges.len(), results.len(), results.len() - failures);
     if failures == 0 { 0 } else { 1 }
 }
 

@@ -233,7 +233,11 @@ impl ServeConfig {
         let defaults = RateLimits::default();
         let admins = or_file(args.admins, file.admins).into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect();
         let api = ApiConfig {
-            cors_origins: or_file(args.cors_origins, file.cors_origins).into_iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
+            cors_origins: or_file(args.cors_origins, file.cors_origins)
+                .into_iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             behind_proxy: args.behind_proxy.or(file.behind_proxy).unwrap_or(false),
             signed_url_ttl: Duration::from_secs(args.signed_url_ttl_secs.or(file.signed_url_ttl_secs).unwrap_or(60)),

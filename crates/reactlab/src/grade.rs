@@ -38,15 +38,13 @@ pub fn judge(args: &JudgeArgs) -> Judge {
 }
 
 /// Reads a learner file, or the report that refuses it (too large, not UTF-8).
-pub fn read_source(path: &Path) -> Result<String, GradeReport> {
-    let bytes = std::fs::read(path).map_err(|e| GradeReport::compile_error(refusal(format!("cannot read the file: {e}"))))?;
+pub fn read_source(path: &Path) -> Result<String, Box<GradeReport>> {
+    let refused = |why: String| Box::new(GradeReport::compile_error(refusal(why)));
+    let bytes = std::fs::read(path).map_err(|e| refused(format!("cannot read the file: {e}")))?;
     if bytes.len() > MAX_CODE_BYTES {
-        return Err(GradeReport::compile_error(refusal(format!(
-            "the file is {} bytes; the limit is {MAX_CODE_BYTES} bytes (64 KiB)",
-            bytes.len()
-        ))));
+        return Err(refused(format!("the file is {} bytes; the limit is {MAX_CODE_BYTES} bytes (64 KiB)", bytes.len())));
     }
-    String::from_utf8(bytes).map_err(|e| GradeReport::compile_error(refusal(format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))))
+    String::from_utf8(bytes).map_err(|e| refused(format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))
 }
 
 pub async fn run(args: GradeArgs) -> u8 {
@@ -64,7 +62,7 @@ pub async fn run(args: GradeArgs) -> u8 {
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             match read_source(file) {
                 Ok(code) => judge.grade_with_retries(challenge, &name, &code, 3).await,
-                Err(refused) => refused,
+                Err(refused) => *refused,
             }
         }
     }))

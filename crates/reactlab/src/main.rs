@@ -103,11 +103,8 @@ enum ChallengesCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A server reports what it does; the one-shot commands stay quiet unless asked.
-    let default_filter = if matches!(cli.command, Command::Serve(_) | Command::Api(_) | Command::Worker(_)) {
-        "warn,reactlab=info,reactlab_redis=info"
-    } else {
-        "warn"
-    };
+    let default_filter =
+        if matches!(cli.command, Command::Serve(_) | Command::Api(_) | Command::Worker(_)) { "warn,reactlab=info,reactlab_redis=info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("REACTLAB_LOG").unwrap_or_else(|_| default_filter.into()))
         .with_writer(std::io::stderr)

@@ -4,8 +4,8 @@
 
 use crate::config::{ServeConfig, StoreLocation};
 use anyhow::Context;
-use reactlab_queue::{EventBus, JobQueue, LocalBus, SqlQueue};
 use reactlab_api::limits::SharedRateLimits;
+use reactlab_queue::{EventBus, JobQueue, LocalBus, SqlQueue};
 use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue, RedisRateLimiter};
 use reactlab_store::cache::{Cache, MemoryCache};
 use reactlab_store::{Db, LocalSigner, Migrations, Objects, SystemClock};
@@ -69,7 +69,8 @@ impl Platform {
                 (Objects::local(folder, signer.clone())?, Some(signer))
             }
             StoreLocation::S3 { bucket, endpoint, public_endpoint } => {
-                let objects = Objects::s3(bucket, endpoint.as_deref(), public_endpoint.as_deref()).with_context(|| format!("cannot use the bucket s3://{bucket}"))?;
+                let objects =
+                    Objects::s3(bucket, endpoint.as_deref(), public_endpoint.as_deref()).with_context(|| format!("cannot use the bucket s3://{bucket}"))?;
                 (objects, None)
             }
         };

@@ -10,8 +10,8 @@ use anyhow::Context;
 use async_trait::async_trait;
 use reactlab_api::Grader;
 use reactlab_core::{Challenge, GradeReport, ReactBuild, SourceFile};
-use reactlab_judge::vendor::VendorBuild;
 use reactlab_judge::Judge;
+use reactlab_judge::vendor::VendorBuild;
 use reactlab_store::Db;
 use std::path::Path;
 use std::sync::Arc;
@@ -33,7 +33,9 @@ impl Grader for JudgeGrader {
             warnings.push("the browser runs without its sandbox (--browser-sandbox): a renderer exploit would not be contained by it".to_string());
         }
         if !browser.walled {
-            warnings.push("the browser runs without a network namespace of its own (--network-wall): the judge's proxy and the page's CSP are its walls".to_string());
+            warnings.push(
+                "the browser runs without a network namespace of its own (--network-wall): the judge's proxy and the page's CSP are its walls".to_string(),
+            );
         }
         Ok(warnings)
     }
@@ -71,10 +73,11 @@ fn web_app(dir: &Path, store_origin: Option<&str>) -> Option<axum::Router> {
     );
     let csp = axum::http::HeaderValue::from_str(&csp).ok()?;
     let service = ServeDir::new(dir).fallback(ServeFile::new(index));
-    Some(axum::Router::new().fallback_service(service).layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-        axum::http::header::CONTENT_SECURITY_POLICY,
-        csp,
-    )))
+    Some(
+        axum::Router::new()
+            .fallback_service(service)
+            .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(axum::http::header::CONTENT_SECURITY_POLICY, csp)),
+    )
 }
 
 /// Writes the built-in catalog into the database (new and changed challenges).
@@ -142,12 +145,21 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
         shutdown.clone(),
     );
 
-    let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {} (is another server using it? choose one with --addr)", config.addr))?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (is another server using it? choose one with --addr)", config.addr))?;
     let addr = listener.local_addr()?;
     let background = if role == Role::Worker { vec![] } else { reactlab_api::spawn_background(state.clone(), shutdown.clone()) };
     let workers: Vec<_> = match &judge {
         Some(judge) => {
-            let worker = Arc::new(Worker::new(platform.db.clone(), platform.objects.clone(), platform.queue.clone(), platform.bus.clone(), judge.clone(), config.job_lease));
+            let worker = Arc::new(Worker::new(
+                platform.db.clone(),
+                platform.objects.clone(),
+                platform.queue.clone(),
+                platform.bus.clone(),
+                judge.clone(),
+                config.job_lease,
+            ));
             let mut tasks: Vec<_> = (0..config.workers).map(|_| tokio::spawn(worker.clone().run(shutdown.clone(), config.grace))).collect();
             tasks.push(tokio::spawn(worker.clone().announce(config.workers, shutdown.clone())));
             tasks
@@ -156,9 +168,13 @@ pub async fn run(role: Role, args: ServeArgs) -> anyhow::Result<()> {
     };
 
     match role {
-        Role::Serve => println!("ReactLab is running at http://{addr}/ ({} workers; API reference at http://{addr}/api/docs). Press Ctrl-C to stop.", config.workers),
+        Role::Serve => {
+            println!("ReactLab is running at http://{addr}/ ({} workers; API reference at http://{addr}/api/docs). Press Ctrl-C to stop.", config.workers)
+        }
         Role::Api => println!("ReactLab API is running at http://{addr}/ (API reference at http://{addr}/api/docs). Press Ctrl-C to stop."),
-        Role::Worker => println!("ReactLab worker is running at http://{addr}/ ({} workers; health at /healthz and /readyz). Press Ctrl-C to stop.", config.workers),
+        Role::Worker => {
+            println!("ReactLab worker is running at http://{addr}/ ({} workers; health at /healthz and /readyz). Press Ctrl-C to stop.", config.workers)
+        }
     }
     tokio::spawn(async move {
         wait_for_signal().await;

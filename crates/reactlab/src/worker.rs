@@ -241,10 +241,10 @@ impl Worker {
             Ok(None) => return Err(Fault::Final(format!("the challenge {slug} no longer exists"))),
             Err(e) => return Err(store_fault(e)),
         };
-        if let Some((version, parsed)) = self.challenges.lock().unwrap_or_else(|e| e.into_inner()).get(slug) {
-            if *version == row.version {
-                return Ok(parsed.clone());
-            }
+        if let Some((version, parsed)) = self.challenges.lock().unwrap_or_else(|e| e.into_inner()).get(slug)
+            && *version == row.version
+        {
+            return Ok(parsed.clone());
         }
         let parsed = Arc::new(row.to_challenge().map_err(|e| Fault::Final(format!("the challenge {slug} is broken: {e}")))?);
         self.challenges.lock().unwrap_or_else(|e| e.into_inner()).insert(slug.to_string(), (row.version, parsed.clone()));
@@ -354,7 +354,15 @@ fn store_fault(e: StoreError) -> Fault {
 }
 
 fn internal_error(message: String) -> GradeReport {
-    GradeReport { verdict: Verdict::InternalError, tests: vec![], compile_error: None, console: vec![], message: Some(message), duration_ms: 0, screenshot: None }
+    GradeReport {
+        verdict: Verdict::InternalError,
+        tests: vec![],
+        compile_error: None,
+        console: vec![],
+        message: Some(message),
+        duration_ms: 0,
+        screenshot: None,
+    }
 }
 
 #[cfg(test)]

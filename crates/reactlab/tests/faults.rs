@@ -157,7 +157,9 @@ async fn the_object_store_unreachable_mid_stream_refuses_with_503_meanwhile_and_
 /// The learner's own code at its worst, mixed with honest submissions.
 fn hostile_mix() -> Vec<Sample> {
     const TLE: &[&str] = &["time_limit_exceeded"];
-    let button = |on_click: &str| format!("export default function App() {{ return <div><p>0</p><button onClick={{() => {{ {on_click} }}}}>Increment</button></div>; }}");
+    let button = |on_click: &str| {
+        format!("export default function App() {{ return <div><p>0</p><button onClick={{() => {{ {on_click} }}}}>Increment</button></div>; }}")
+    };
     let render_loop = Sample::hostile("loop in render", "export default function App() { while (true) {} }", TLE);
     let handler_loop = Sample::hostile("loop in a handler", &button("for (;;) {}"), TLE);
     let hoarding = Sample::hostile(

@@ -46,9 +46,9 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
     let grade_pid = grade.id();
     let deadline = Instant::now() + Duration::from_secs(30);
     let browser = loop {
-        let found = children(grade_pid).into_iter().find(|&c| {
-            std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-pipe"))
-        });
+        let found = children(grade_pid)
+            .into_iter()
+            .find(|&c| std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-pipe")));
         if let Some(pid) = found {
             break pid;
         }
@@ -88,11 +88,7 @@ fn a_finished_grade_leaves_no_browser_profile() {
     let status = grade.wait_with_output().unwrap().status;
     assert!(status.success(), "{status}");
     let prefix = format!("reactlab-chromium-{pid}-");
-    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .map(|e| e.path())
-        .collect();
+    let left: Vec<_> =
+        std::fs::read_dir(std::env::temp_dir()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(&prefix)).map(|e| e.path()).collect();
     assert!(left.is_empty(), "profiles left by `reactlab grade`: {left:?}");
 }

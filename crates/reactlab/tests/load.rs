@@ -9,17 +9,37 @@ use server::{Server, repo_root};
 use std::process::{Command, Output};
 
 fn load(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reactlab")).arg("load").arg("--catalog").arg(repo_root().join("challenges")).args(args).output().expect("reactlab load runs")
+    Command::new(env!("CARGO_BIN_EXE_reactlab"))
+        .arg("load")
+        .arg("--catalog")
+        .arg(repo_root().join("challenges"))
+        .args(args)
+        .output()
+        .expect("reactlab load runs")
 }
 
 #[test]
 fn virtual_users_get_every_result_with_the_expected_verdict() {
     let server = Server::start(&[]);
     let watch = format!("serve={}", server.pid());
-    let out =
-        load(&["--url", &server.base, "--users", "4", "--submissions", "12", "--challenges", "counter,toggle-message", "--timeout", "60s", "--watch", &watch, "--json"]);
+    let out = load(&[
+        "--url",
+        &server.base,
+        "--users",
+        "4",
+        "--submissions",
+        "12",
+        "--challenges",
+        "counter,toggle-message",
+        "--timeout",
+        "60s",
+        "--watch",
+        &watch,
+        "--json",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{stderr}\n{}", String::from_utf8_lossy(&out.stdout), server.log()));
+    let summary: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{stderr}\n{}", String::from_utf8_lossy(&out.stdout), server.log()));
     assert_eq!(out.status.code(), Some(0), "{summary:#}\n{stderr}");
     assert_eq!(summary["users_registered"], 4, "{summary:#}");
     for count in ["sent", "queued", "results"] {

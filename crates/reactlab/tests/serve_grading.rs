@@ -42,7 +42,8 @@ async fn the_counter_reference_is_accepted_and_every_event_arrives_in_order() {
     let wrong = client.submit("counter", &fixture("counter", "fixtures/fail-adds-two.jsx")).await;
     let result = client.wait_done(&wrong, GRADE_TIMEOUT).await;
     assert_eq!(result["verdict"], "wrong_answer", "{result}");
-    let failing: Vec<&str> = result["result"]["tests"].as_array().unwrap().iter().filter(|t| t["status"] == "failed").map(|t| t["name"].as_str().unwrap()).collect();
+    let failing: Vec<&str> =
+        result["result"]["tests"].as_array().unwrap().iter().filter(|t| t["status"] == "failed").map(|t| t["name"].as_str().unwrap()).collect();
     assert!(!failing.is_empty(), "the failing test is named: {result}");
     assert!(result["result"]["tests"].as_array().unwrap().iter().any(|t| t["status"] == "failed" && t["message"].as_str().is_some_and(|m| !m.is_empty())));
     let me = client.get("/api/v1/me").await.body;

@@ -40,7 +40,8 @@ async fn malformed_bodies_get_precise_errors_naming_the_field() {
     // An array is not an object, though serde would read the fields from it in order.
     let (status, e) = error_of(post("[\"counter\", \"export default () => null;\"]").await.unwrap()).await;
     assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_shape")), "{e}");
-    let login = raw(&anonymous, Method::POST, "/api/v1/auth/login").header("content-type", "application/json").body("[\"amy@example.com\", \"correct horse battery\"]");
+    let login =
+        raw(&anonymous, Method::POST, "/api/v1/auth/login").header("content-type", "application/json").body("[\"amy@example.com\", \"correct horse battery\"]");
     let (status, e) = error_of(login.send().await.unwrap()).await;
     assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_shape")), "{e}");
     let r = client.post("/api/v1/submissions", json!({ "challenge": "no-such-thing", "code": "x" })).await;
@@ -165,7 +166,12 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
 
     let r = admin.post("/api/v1/challenges/say-hello/verify", json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!((r.body["ok"].as_bool(), r.body["reference"]["verdict"].as_str(), r.body["starter"]["verdict"].as_str()), (Some(true), Some("accepted"), Some("wrong_answer")), "{}", r.body);
+    assert_eq!(
+        (r.body["ok"].as_bool(), r.body["reference"]["verdict"].as_str(), r.body["starter"]["verdict"].as_str()),
+        (Some(true), Some("accepted"), Some("wrong_answer")),
+        "{}",
+        r.body
+    );
     // Verify grades what the author has on screen, not the saved version.
     let mut unsaved = body.clone();
     unsaved["reference"]["code"] = json!("export default function App() { return <p>Goodbye</p>; }");
@@ -185,7 +191,8 @@ fn a_broken_challenge_file_stops_the_server_with_its_location() {
     for file in ["statement.md", "starter.jsx", "reference.jsx"] {
         std::fs::copy(repo_root().join("challenges/counter").join(file), dir.join(file)).unwrap();
     }
-    std::fs::write(dir.join("challenge.toml"), "title = \"Counter\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nsteps = [{ do = \"teleport\" }]\n").unwrap();
+    std::fs::write(dir.join("challenge.toml"), "title = \"Counter\"\ndifficulty = \"easy\"\n[[test]]\nname = \"x\"\nsteps = [{ do = \"teleport\" }]\n")
+        .unwrap();
     let data = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_reactlab"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])

@@ -58,7 +58,8 @@ async fn listen(redis: Redis, sender: broadcast::Sender<Event>) {
                 ever_connected = true;
                 let mut messages = pubsub.on_message();
                 while let Some(message) = messages.next().await {
-                    match message.get_payload::<String>().map_err(|e| e.to_string()).and_then(|p| serde_json::from_str::<Event>(&p).map_err(|e| e.to_string())) {
+                    match message.get_payload::<String>().map_err(|e| e.to_string()).and_then(|p| serde_json::from_str::<Event>(&p).map_err(|e| e.to_string()))
+                    {
                         Ok(event) => drop(sender.send(event)),
                         Err(e) => tracing::warn!("redis: an event that does not parse was ignored: {e}"),
                     }

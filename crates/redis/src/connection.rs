@@ -136,7 +136,9 @@ fn client(settings: &RedisSettings) -> RedisResult<Client> {
     }
     let mut url = settings.url.clone();
     if settings.insecure {
-        tracing::warn!("redis: TLS certificate verification is OFF (--redis-tls-insecure): the connection is encrypted but anyone on the path can pose as the server");
+        tracing::warn!(
+            "redis: TLS certificate verification is OFF (--redis-tls-insecure): the connection is encrypted but anyone on the path can pose as the server"
+        );
         if !url.contains('#') {
             url.push_str("#insecure");
         }

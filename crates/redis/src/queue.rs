@@ -231,10 +231,20 @@ impl RedisQueue {
         };
         let token = uuid::Uuid::now_v7().to_string();
         let mut conn = self.redis.connection();
-        let attempt: Option<u32> =
-            timed(CLAIM.key(stream()).key(job(&id)).key(leases()).arg(&entry.id).arg(&token).arg(GROUP).arg(lease_for.as_millis() as u64).arg(&id).invoke_async(&mut conn))
-                .await
-                .map_err(unavailable)?;
+        let attempt: Option<u32> = timed(
+            CLAIM
+                .key(stream())
+                .key(job(&id))
+                .key(leases())
+                .arg(&entry.id)
+                .arg(&token)
+                .arg(GROUP)
+                .arg(lease_for.as_millis() as u64)
+                .arg(&id)
+                .invoke_async(&mut conn),
+        )
+        .await
+        .map_err(unavailable)?;
         Ok(attempt.map(|attempt| Lease { id, token, attempt }))
     }
 
@@ -284,7 +294,15 @@ impl RedisQueue {
         let unclaimed: StreamAutoClaimReply = self
             .with_group(|| {
                 let mut conn = self.redis.connection();
-                let cmd = redis::cmd("XAUTOCLAIM").arg(stream()).arg(GROUP).arg(&self.consumer).arg(UNCLAIMED_AFTER.as_millis() as u64).arg("0-0").arg("COUNT").arg(1).to_owned();
+                let cmd = redis::cmd("XAUTOCLAIM")
+                    .arg(stream())
+                    .arg(GROUP)
+                    .arg(&self.consumer)
+                    .arg(UNCLAIMED_AFTER.as_millis() as u64)
+                    .arg("0-0")
+                    .arg("COUNT")
+                    .arg(1)
+                    .to_owned();
                 async move { timed(cmd.query_async(&mut conn)).await }
             })
             .await?;
@@ -412,7 +430,12 @@ impl JobQueue for RedisQueue {
         Ok(parked
             .into_iter()
             .zip(details)
-            .map(|((id, died), (attempts, reason))| DeadJob { id, attempts: attempts.unwrap_or(0), reason: reason.unwrap_or_default(), died_at_ms: died as i64 })
+            .map(|((id, died), (attempts, reason))| DeadJob {
+                id,
+                attempts: attempts.unwrap_or(0),
+                reason: reason.unwrap_or_default(),
+                died_at_ms: died as i64,
+            })
             .collect())
     }
 

@@ -102,7 +102,16 @@ async fn workers_are_known_by_their_heartbeats() {
     let server = RedisServer::start();
     let q = RedisQueue::new(redis(&server));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let mut w = WorkerStatus { id: "w1".into(), host: "h".into(), pid: 1, started_at_ms: now, last_seen_ms: now, in_flight: 0, capacity: 2, browser_memory_bytes: Some(1 << 29) };
+    let mut w = WorkerStatus {
+        id: "w1".into(),
+        host: "h".into(),
+        pid: 1,
+        started_at_ms: now,
+        last_seen_ms: now,
+        in_flight: 0,
+        capacity: 2,
+        browser_memory_bytes: Some(1 << 29),
+    };
     q.heartbeat(&w).await.unwrap();
     w.in_flight = 1;
     q.heartbeat(&w).await.unwrap();

@@ -90,7 +90,9 @@ impl Db {
                 Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(()),
                 other => other,
             },
-            Some(old) if old.spec_toml == row.spec_toml && old.statement == row.statement && old.starter == row.starter && old.reference == row.reference => Ok(()),
+            Some(old) if old.spec_toml == row.spec_toml && old.statement == row.statement && old.starter == row.starter && old.reference == row.reference => {
+                Ok(())
+            }
             Some(_) => self.update_challenge(&row, challenge).await.map(|_| ()),
         }
     }
@@ -109,12 +111,7 @@ impl Db {
             "INSERT INTO challenges (slug, title, difficulty, tags, spec_toml, statement, starter_name, starter_code, reference_name, reference_code, builtin, position, version, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13)",
         );
-        bind_sources(query, row, parsed)
-        .bind(i64::from(row.builtin))
-        .bind(position)
-        .bind(self.now_ms())
-        .execute(&self.pool)
-        .await?;
+        bind_sources(query, row, parsed).bind(i64::from(row.builtin)).bind(position).bind(self.now_ms()).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -124,10 +121,7 @@ impl Db {
             "UPDATE challenges SET title = $2, difficulty = $3, tags = $4, spec_toml = $5, statement = $6, starter_name = $7, starter_code = $8, \
              reference_name = $9, reference_code = $10, version = version + 1, updated_at = $11 WHERE slug = $1 RETURNING version",
         );
-        let updated = bind_sources(query, row, parsed)
-        .bind(self.now_ms())
-        .fetch_optional(&self.pool)
-        .await?;
+        let updated = bind_sources(query, row, parsed).bind(self.now_ms()).fetch_optional(&self.pool).await?;
         match updated {
             Some(r) => Ok(r.try_get("version")?),
             None => Err(StoreError::NotFound),

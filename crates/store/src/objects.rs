@@ -85,7 +85,8 @@ impl Objects {
 /// is 3 minutes): past that the store is down, and a learner is better told so (503) and a
 /// worker better off putting the job back than both waiting minutes.
 fn retries() -> object_store::RetryConfig {
-    let backoff = object_store::BackoffConfig { init_backoff: std::time::Duration::from_millis(100), max_backoff: std::time::Duration::from_secs(2), base: 2.0 };
+    let backoff =
+        object_store::BackoffConfig { init_backoff: std::time::Duration::from_millis(100), max_backoff: std::time::Duration::from_secs(2), base: 2.0 };
     object_store::RetryConfig { backoff, max_retries: 10, retry_timeout: std::time::Duration::from_secs(10) }
 }
 
@@ -98,9 +99,12 @@ pub(crate) fn failure(e: &object_store::Error) -> Failure {
     match e {
         E::NotFound { source, .. } if mentions(source.as_ref(), "NoSuchBucket") => Failure::Permanent,
         E::NotFound { .. } | E::AlreadyExists { .. } | E::Precondition { .. } | E::NotModified { .. } => Failure::Answer,
-        E::PermissionDenied { .. } | E::Unauthenticated { .. } | E::UnknownConfigurationKey { .. } | E::NotSupported { .. } | E::NotImplemented | E::InvalidPath { .. } => {
-            Failure::Permanent
-        }
+        E::PermissionDenied { .. }
+        | E::Unauthenticated { .. }
+        | E::UnknownConfigurationKey { .. }
+        | E::NotSupported { .. }
+        | E::NotImplemented
+        | E::InvalidPath { .. } => Failure::Permanent,
         E::Generic { source, .. } => failure_of_cause(source.as_ref()),
         _ => Failure::Outage,
     }

@@ -31,7 +31,11 @@ impl Badge {
     }
 
     /// The badges the user's progress (as of this transaction) earns.
-    pub(crate) async fn earned(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: &str, all_challenges: &[(String, String)]) -> Result<Vec<Badge>, StoreError> {
+    pub(crate) async fn earned(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: &str,
+        all_challenges: &[(String, String)],
+    ) -> Result<Vec<Badge>, StoreError> {
         let solved: HashSet<String> = sqlx::query("SELECT challenge FROM solves WHERE user_id = $1")
             .bind(user_id)
             .fetch_all(&mut **tx)
@@ -107,15 +111,15 @@ fn longest_run(days: &[i64]) -> u32 {
 /// The streak of a sorted list of active days, seen on `today`.
 pub fn streak(days: &[i64], today: i64) -> Streak {
     let mut current = 0;
-    if let Some(&last) = days.last() {
-        if last == today || last == today - 1 {
-            current = 1;
-            for pair in days.windows(2).rev() {
-                if pair[0] + 1 != pair[1] {
-                    break;
-                }
-                current += 1;
+    if let Some(&last) = days.last()
+        && (last == today || last == today - 1)
+    {
+        current = 1;
+        for pair in days.windows(2).rev() {
+            if pair[0] + 1 != pair[1] {
+                break;
             }
+            current += 1;
         }
     }
     Streak { current, longest: longest_run(days) }

@@ -95,15 +95,17 @@ impl Db {
     pub async fn create_submission(&self, new: &NewSubmission<'_>) -> Result<Submission, StoreError> {
         let now = self.now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO submissions (id, user_id, challenge, file_name, code_key, status, attempts, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6)")
-            .bind(&new.id)
-            .bind(new.user_id)
-            .bind(new.challenge)
-            .bind(new.file_name)
-            .bind(new.code_key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO submissions (id, user_id, challenge, file_name, code_key, status, attempts, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6)",
+        )
+        .bind(&new.id)
+        .bind(new.user_id)
+        .bind(new.challenge)
+        .bind(new.file_name)
+        .bind(new.code_key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("INSERT INTO outbox (submission_id, created_at) VALUES ($1, $2)").bind(&new.id).bind(now).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Submission {
@@ -154,7 +156,13 @@ impl Db {
 
     /// Stores the result and the progress it earns, once: `false` (and nothing written) when
     /// the submission is already done, so a late duplicate never overwrites a result.
-    pub async fn finish_submission(&self, id: &str, report: &GradeReport, screenshot_key: Option<&str>, all_challenges: &[(String, String)]) -> Result<bool, StoreError> {
+    pub async fn finish_submission(
+        &self,
+        id: &str,
+        report: &GradeReport,
+        screenshot_key: Option<&str>,
+        all_challenges: &[(String, String)],
+    ) -> Result<bool, StoreError> {
         let now = self.now_ms();
         let json = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.pool.begin().await?;
@@ -174,18 +182,22 @@ impl Db {
         if report.verdict == Verdict::Accepted {
             let user_id: String = row.try_get("user_id")?;
             let challenge: String = row.try_get("challenge")?;
-            sqlx::query("INSERT INTO solves (user_id, challenge, submission_id, solved_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, challenge) DO NOTHING")
-                .bind(&user_id)
-                .bind(&challenge)
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO activity (user_id, day, accepted) VALUES ($1, $2, 1) ON CONFLICT (user_id, day) DO UPDATE SET accepted = activity.accepted + 1")
-                .bind(&user_id)
-                .bind(utc_day(now))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO solves (user_id, challenge, submission_id, solved_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, challenge) DO NOTHING",
+            )
+            .bind(&user_id)
+            .bind(&challenge)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO activity (user_id, day, accepted) VALUES ($1, $2, 1) ON CONFLICT (user_id, day) DO UPDATE SET accepted = activity.accepted + 1",
+            )
+            .bind(&user_id)
+            .bind(utc_day(now))
+            .execute(&mut *tx)
+            .await?;
             for badge in Badge::earned(&mut tx, &user_id, all_challenges).await? {
                 sqlx::query("INSERT INTO badges (user_id, badge, awarded_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, badge) DO NOTHING")
                     .bind(&user_id)

@@ -12,7 +12,16 @@ fn challenge(slug: &str, difficulty: &str) -> (ChallengeRow, Challenge) {
     let spec = format!("title = \"{slug}\"\ndifficulty = \"{difficulty}\"\n[[test]]\nname = \"t\"\nsteps = [{{ do = \"expect_no_errors\" }}]\n");
     let file = SourceFile { name: "a.jsx".into(), code: "export default () => null;".into() };
     let parsed = Challenge::from_parts(slug, &spec, "s", file.clone(), file.clone()).unwrap();
-    let row = ChallengeRow { slug: slug.into(), spec_toml: spec, statement: "s".into(), starter: file.clone(), reference: file, builtin: false, version: 1, updated_at: 0 };
+    let row = ChallengeRow {
+        slug: slug.into(),
+        spec_toml: spec,
+        statement: "s".into(),
+        starter: file.clone(),
+        reference: file,
+        builtin: false,
+        version: 1,
+        updated_at: 0,
+    };
     (row, parsed)
 }
 

@@ -127,7 +127,23 @@ fn make_certificates(dir: &Path) {
     run(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ReactLab test CA", "-keyout", "ca.key", "-out", "ca.crt"]);
     run(&["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"]);
     std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
-    run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt"]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "server.crt",
+    ]);
 }
 
 /// A private S3-compatible server (moto, installed by scripts/setup), with a bucket.
@@ -139,9 +155,7 @@ pub struct S3Server {
 
 impl S3Server {
     pub fn start() -> S3Server {
-        let binary = std::env::var_os("REACTLAB_MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target/services/venv/bin/moto_server"));
+        let binary = std::env::var_os("REACTLAB_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/services/venv/bin/moto_server"));
         assert!(binary.exists(), "{} is missing: run scripts/setup (it installs moto, an S3-compatible server, from PyPI)", binary.display());
         let port = free_port();
         let mut child = Command::new(&binary)
@@ -153,7 +167,8 @@ impl S3Server {
         wait_for_port(port, "moto_server", &mut child);
         let bucket = "reactlab-test".to_string();
         // moto takes unsigned requests: a bare PUT makes the bucket.
-        let status = Command::new("curl").args(["-sf", "-X", "PUT", &format!("http://127.0.0.1:{port}/{bucket}")]).stdout(Stdio::null()).status().expect("curl runs");
+        let status =
+            Command::new("curl").args(["-sf", "-X", "PUT", &format!("http://127.0.0.1:{port}/{bucket}")]).stdout(Stdio::null()).status().expect("curl runs");
         assert!(status.success(), "cannot create the test bucket");
         S3Server { child, port, bucket }
     }

@@ -83,7 +83,13 @@ impl PgServer {
 
     fn run_pg(&self, program: &str, args: &[&str]) -> Output {
         let out = self.pg_command(program, args).output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
-        assert!(out.status.success(), "{program} {args:?} failed: {}{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr), self.log());
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
         out
     }
 }

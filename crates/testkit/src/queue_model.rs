@@ -44,7 +44,10 @@ enum State {
     Waiting,
     /// Held by this worker under a lease taken or renewed no later than `since` (so it
     /// cannot run out before `since + LEASE`, however slow the machine).
-    Held { worker: usize, since: Instant },
+    Held {
+        worker: usize,
+        since: Instant,
+    },
     Done,
 }
 

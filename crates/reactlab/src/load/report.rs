@@ -215,7 +215,14 @@ impl Latency {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let (first, last) = (sorted.first()?, sorted.last()?);
         let mean = sorted.iter().map(|d| ms(*d)).sum::<f64>() / sorted.len() as f64;
-        Some(Latency { min: ms(*first), p50: ms(percentile(sorted, 50.0)), p95: ms(percentile(sorted, 95.0)), p99: ms(percentile(sorted, 99.0)), max: ms(*last), mean })
+        Some(Latency {
+            min: ms(*first),
+            p50: ms(percentile(sorted, 50.0)),
+            p95: ms(percentile(sorted, 95.0)),
+            p99: ms(percentile(sorted, 99.0)),
+            max: ms(*last),
+            mean,
+        })
     }
 }
 
@@ -280,11 +287,22 @@ impl Summary {
             self.url,
             self.elapsed_s
         );
-        out += &format!("submissions  {} sent ({} right, {} wrong), {} queued, {} results\n", self.sent, self.sent_right, self.sent_wrong, self.queued, self.results);
+        out += &format!(
+            "submissions  {} sent ({} right, {} wrong), {} queued, {} results\n",
+            self.sent, self.sent_right, self.sent_wrong, self.queued, self.results
+        );
         out += &format!("throughput   {:.2} results/s\n", self.throughput_per_s);
         match &self.latency_ms {
             Some(l) => {
-                out += &format!("submit→done  p50 {}  p95 {}  p99 {}  (min {}, max {}, mean {})\n", ms(l.p50), ms(l.p95), ms(l.p99), ms(l.min), ms(l.max), ms(l.mean))
+                out += &format!(
+                    "submit→done  p50 {}  p95 {}  p99 {}  (min {}, max {}, mean {})\n",
+                    ms(l.p50),
+                    ms(l.p95),
+                    ms(l.p99),
+                    ms(l.min),
+                    ms(l.max),
+                    ms(l.mean)
+                )
             }
             None => out += "submit→done  no results\n",
         }
@@ -343,9 +361,13 @@ mod tests {
     #[test]
     fn verdicts_that_contradict_the_label_are_errors() {
         let r = Recorder::default();
-        for (right, verdict) in
-            [(true, Verdict::Accepted), (false, Verdict::WrongAnswer), (true, Verdict::WrongAnswer), (false, Verdict::Accepted), (false, Verdict::InternalError)]
-        {
+        for (right, verdict) in [
+            (true, Verdict::Accepted),
+            (false, Verdict::WrongAnswer),
+            (true, Verdict::WrongAnswer),
+            (false, Verdict::Accepted),
+            (false, Verdict::InternalError),
+        ] {
             r.sent(&solution(right));
             r.queued();
             r.result(&solution(right), verdict, Duration::from_millis(10));

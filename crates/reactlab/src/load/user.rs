@@ -125,7 +125,10 @@ impl User {
         self.run.recorder.sent(solution);
         let body = json!({ "challenge": solution.challenge, "code": solution.code, "language": solution.language });
         let reply = self.run.http.post(self.run.target.endpoint("/api/v1/submissions")).bearer_auth(&self.token).json(&body).send().await;
-        let id = expect_json(Stage::Submit, reply, StatusCode::ACCEPTED).await?["id"].as_str().map(str::to_string).ok_or(Failure::Transport { stage: Stage::Submit })?;
+        let id = expect_json(Stage::Submit, reply, StatusCode::ACCEPTED).await?["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or(Failure::Transport { stage: Stage::Submit })?;
         self.run.recorder.queued();
         let verdict = self.await_verdict(&id, started + self.run.result_timeout).await?;
         self.run.recorder.result(solution, verdict, started.elapsed());

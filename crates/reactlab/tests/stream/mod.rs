@@ -67,8 +67,12 @@ impl Platform {
 
     /// Every warning and error each process logged, without colours.
     pub fn warnings(&self) -> String {
-        let named =
-            self.apis.iter().enumerate().map(|(i, s)| (format!("api{i}"), s.log())).chain(self.workers.iter().enumerate().map(|(i, s)| (format!("worker{i}"), s.log())));
+        let named = self
+            .apis
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("api{i}"), s.log()))
+            .chain(self.workers.iter().enumerate().map(|(i, s)| (format!("worker{i}"), s.log())));
         named
             .map(|(name, log)| {
                 let lines: Vec<String> = log.lines().map(strip_ansi).filter(|l| l.contains(" WARN ") || l.contains(" ERROR ")).collect();
@@ -212,13 +216,14 @@ impl Stream {
         }
         let record = self.record.lock().unwrap();
         let results = self.results.lock().unwrap().clone();
-        let stored: HashMap<String, (String, String)> = psql(&platform.database_url, "SELECT id || ' ' || status || ' ' || COALESCE(verdict, '-') FROM submissions")
-            .lines()
-            .map(|l| {
-                let mut parts = l.split(' ').map(str::to_string);
-                (parts.next().unwrap(), (parts.next().unwrap(), parts.next().unwrap()))
-            })
-            .collect();
+        let stored: HashMap<String, (String, String)> =
+            psql(&platform.database_url, "SELECT id || ' ' || status || ' ' || COALESCE(verdict, '-') FROM submissions")
+                .lines()
+                .map(|l| {
+                    let mut parts = l.split(' ').map(str::to_string);
+                    (parts.next().unwrap(), (parts.next().unwrap(), parts.next().unwrap()))
+                })
+                .collect();
 
         let mut figures = Figures { accepted: record.sent.len(), refused: record.refused.clone(), elapsed: self.started.elapsed(), ..Figures::default() };
         let writes = result_writes(&platform.worker_logs());
@@ -232,9 +237,10 @@ impl Stream {
             }
             let announced = announced.unwrap();
             if !sent.sample.verdicts.contains(&verdict.as_str()) || !sent.sample.verdicts.contains(&announced.verdict.as_str()) {
-                figures
-                    .wrong
-                    .push(format!("{} ({}): stored {verdict}, announced {}, expected one of {:?}", sent.id, sent.sample.name, announced.verdict, sent.sample.verdicts));
+                figures.wrong.push(format!(
+                    "{} ({}): stored {verdict}, announced {}, expected one of {:?}",
+                    sent.id, sent.sample.name, announced.verdict, sent.sample.verdicts
+                ));
             }
             if writes.get(sent.id.as_str()).copied().unwrap_or(0) > 1 {
                 figures.graded_twice += 1;
