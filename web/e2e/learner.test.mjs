@@ -273,3 +273,52 @@ test("the IDE fits a laptop screen without sideways scrolling and works from the
   await page.keyboard.press("Enter");
   await page.getByText("Click the button “Increment”").first().waitFor();
 });
+
+test("on a phone no page scrolls sideways, the menu folds, and a learner submits", { timeout: 120_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const fits = async (name) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+    await shot(page, `phone-${name}`);
+  };
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const menu = page.getByRole("button", { name: "Menu" });
+
+  await page.goto(`${base}/register`);
+  assert.equal(await nav.isVisible(), false, "the navigation is folded behind the menu");
+  assert.equal(await menu.getAttribute("aria-expanded"), "false");
+  await fits("sign-up");
+  await page.getByLabel("Username").fill("e2e-phone");
+  await page.getByLabel("E-mail").fill("phone@example.com");
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: "Challenges" }).waitFor();
+  await fits("challenges");
+
+  await menu.click();
+  assert.equal(await menu.getAttribute("aria-expanded"), "true");
+  await nav.getByRole("link", { name: "Profile" }).click();
+  await page.getByRole("heading", { name: /e2e-phone/ }).waitFor();
+  assert.equal(await nav.isVisible(), false, "the menu folds again after a choice");
+  await fits("profile");
+
+  await page.goto(`${base}/challenges/counter`);
+  await page.getByRole("heading", { name: /Counter/ }).waitFor();
+  await fits("challenge");
+  const panes = page.getByRole("tablist", { name: "Panes" });
+  await panes.getByRole("tab", { name: "Code" }).click();
+  const submit = page.getByRole("button", { name: "Submit" });
+  await page.locator(".monaco-editor .view-lines").waitFor();
+  const box = await submit.boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.y >= 0 && box.y + box.height <= 844, `Submit is on screen: ${JSON.stringify(box)}`);
+  assert.equal(await page.getByRole("heading", { name: /Counter/ }).isVisible(), false, "one pane at a time");
+  await fits("challenge-code");
+  await setCode(page, readFileSync(join(root, "challenges/counter/reference.jsx"), "utf8"));
+  await submit.click();
+  // The results come into view on their own.
+  await page.getByTestId("verdict").filter({ hasText: "Accepted" }).waitFor({ timeout: 90_000 });
+  assert.equal(await panes.getByRole("tab", { name: "Preview & results" }).getAttribute("aria-selected"), "true");
+  await fits("challenge-results");
+  await context.close();
+});

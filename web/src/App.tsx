@@ -42,6 +42,9 @@ export function App() {
   const [path, go] = usePath();
   const [dark, toggleTheme] = useTheme();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  // On a phone the navigation and the account links fold behind a Menu button.
+  const [menu, setMenu] = useState(false);
+  useEffect(() => setMenu(false), [path]);
   useEffect(() => { api<{ user: User }>("GET", "/me").then((r) => setUser(r.user), () => setUser(null)); }, []);
 
   // Back to the page the learner signed in from (a `?next=` path of this site).
@@ -72,8 +75,10 @@ export function App() {
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
-      <header className="top">
+      <header className={menu ? "top menu-open" : "top"}>
         <a href="/" className="brand">ReactLab</a>
+        <button className="menu-toggle" aria-expanded={menu} aria-controls="site-menu" onClick={() => setMenu((m) => !m)}>Menu</button>
+        <div id="site-menu" className="site-menu">
         <nav aria-label="Main">
           <a href="/">Challenges</a>
           {user && <a href="/profile">Profile</a>}
@@ -83,6 +88,7 @@ export function App() {
         <div className="account">
           <button onClick={toggleTheme} aria-label={dark ? "Use the light theme" : "Use the dark theme"}>{dark ? "☀" : "☾"}</button>
           {user ? <><span className="muted">{user.username}</span> <button onClick={logout}>Sign out</button></> : <><a href={authLink("/login", path)}>Sign in</a> <a href={authLink("/register", path)} className="button primary">Sign up</a></>}
+        </div>
         </div>
       </header>
       <main id="main">{page}</main>

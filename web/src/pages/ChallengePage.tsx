@@ -12,6 +12,9 @@ export function markRequirementIds(statement: string): string {
   return statement.replace(/^([-*] )\[([a-z0-9]+(?:-[a-z0-9]+)*)\] /gm, (_, bullet: string, id: string) => `${bullet}<span class="req-id">${id}</span> `);
 }
 
+type Pane = "info" | "code" | "run";
+const PANES: [Pane, string][] = [["info", "Challenge"], ["code", "Code"], ["run", "Preview & results"]];
+
 export function ChallengePage({ slug, dark, userId }: { slug: string; dark: boolean; userId: string | null }) {
   const signedIn = userId !== null;
   const [challenge, setChallenge] = useState<Challenge | null>(null);
@@ -21,6 +24,8 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   const [live, setLive] = useState<Live | null>(null);
   const [history, setHistory] = useState<Submission[]>([]);
   const [submitError, setSubmitError] = useState<string | null>(null);
+  // On a phone one pane shows at a time (styles.css); on wider screens all three do.
+  const [pane, setPane] = useState<Pane>("info");
 
   useEffect(() => {
     Promise.all([api<Challenge>("GET", `/challenges/${slug}`), loadDraft(userId, slug)]).then(
@@ -46,6 +51,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
 
   const submit = useCallback(async () => {
     setSubmitError(null);
+    setPane("run");
     try {
       const { id, position } = await api<{ id: string; position: number | null }>("POST", "/submissions", { challenge: slug, code, language });
       setLive({ id, status: "queued", position, tests: [], result: null, hasScreenshot: false });
@@ -75,6 +81,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
 
   const open = async (id: string) => {
     const s = await api<Submission>("GET", `/submissions/${id}`);
+    setPane("run");
     setLive({ id, status: s.status, position: s.position, tests: [], result: s.result, hasScreenshot: s.has_screenshot });
   };
 
@@ -103,8 +110,13 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   if (!challenge) return <p className="muted">Loading…</p>;
 
   return (
-    <div className="ide">
-      <section className="pane info" aria-label="Challenge">
+    <div className="ide" data-pane={pane}>
+      <div role="tablist" aria-label="Panes" className="tabs phone-panes">
+        {PANES.map(([id, label]) => (
+          <button key={id} role="tab" aria-selected={pane === id} aria-controls={`pane-${id}`} onClick={() => setPane(id)}>{label}</button>
+        ))}
+      </div>
+      <section className="pane info" id="pane-info" aria-label="Challenge">
         <h1>{challenge.title} <span className={`badge diff-${challenge.difficulty}`}>{challenge.difficulty}</span></h1>
         <div role="tablist" className="tabs">
           {(["statement", "tests", "history"] as const).map((t) => (
@@ -134,7 +146,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
           )
         ) : <p className="muted">Sign in to keep a history.</p>)}
       </section>
-      <section className="pane code" aria-label="Code">
+      <section className="pane code" id="pane-code" aria-label="Code">
         <div className="toolbar">
           <span className="muted">App.{language}</span>
           <button onClick={() => { if (confirm("Replace your code with the starter? (Ctrl+Z in the editor brings yours back.)")) onChange(challenge.starter.code); }}>Reset to starter</button>
@@ -144,7 +156,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
         {submitError && <p role="alert" className="error">{submitError}</p>}
         <Editor value={code} language={language} onChange={onChange} onSubmit={submit} dark={dark} />
       </section>
-      <section className="pane run" aria-label="Preview and results">
+      <section className="pane run" id="pane-run" aria-label="Preview and results">
         <h2>Preview</h2>
         <Preview code={code} language={language} />
         <h2>Results</h2>
