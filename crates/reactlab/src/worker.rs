@@ -413,17 +413,26 @@ mod tests {
             self.queue.take(Duration::from_secs(60), Duration::from_secs(10)).await.unwrap()
         }
 
+        /// Takes and processes the job once per attempt, each refused and counted, and
+        /// returns the dead job it ends as and the metrics recorded meanwhile.
+        async fn refused_every_time(&self, worker: &Worker) -> (reactlab_queue::DeadJob, String) {
+            let metrics = recording(async {
+                for attempt in 1..=MAX_ATTEMPTS {
+                    let lease = self.take().await.expect("the job comes back after each refusal");
+                    assert_eq!(lease.attempt, attempt, "each refusal counts");
+                    worker.process(&lease).await;
+                }
+            })
+            .await;
+            assert!(!self.waiting().await, "not taken a fourth time");
+            let mut dead = self.queue.dead_jobs(10).await.unwrap();
+            assert_eq!(dead.len(), 1, "{dead:?}");
+            (dead.remove(0), metrics)
+        }
+
         /// Whether a job is there to take now.
         async fn waiting(&self) -> bool {
             self.queue.take(Duration::from_secs(60), Duration::ZERO).await.unwrap().is_some()
-        }
-    }
-
-    fn s3_env(s3: &S3Server) {
-        for (key, value) in s3.env().into_iter().filter(|(k, _)| k.starts_with("AWS_")) {
-            // SAFETY: the tests of this module set the same values; the store client reads
-            // them when it is built.
-            unsafe { std::env::set_var(key, value) };
         }
     }
 
@@ -439,7 +448,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_object_store_puts_the_job_back_uncounted_and_it_is_graded_once_back() {
         let s3 = S3Server::start();
-        s3_env(&s3);
+        s3.export_credentials();
         let gate = TcpGate::to(s3.port);
         let objects = Objects::s3(&s3.bucket, Some(&gate.endpoint()), None).unwrap();
         let bench = bench(&objects).await;
@@ -464,22 +473,12 @@ mod tests {
     #[tokio::test]
     async fn a_missing_bucket_is_tried_three_times_then_dead_lettered_with_the_cause() {
         let s3 = S3Server::start();
-        s3_env(&s3);
+        s3.export_credentials();
         let bench = bench(&Objects::s3(&s3.bucket, Some(&s3.endpoint()), None).unwrap()).await;
         let worker = bench.worker(bench.db.clone(), Objects::s3("reactlab-gone", Some(&s3.endpoint()), None).unwrap());
 
-        let metrics = recording(async {
-            for attempt in 1..=MAX_ATTEMPTS {
-                let lease = bench.take().await.expect("the job comes back after each refusal");
-                assert_eq!(lease.attempt, attempt, "each refusal counts");
-                worker.process(&lease).await;
-            }
-        })
-        .await;
-        assert!(!bench.waiting().await, "not taken a fourth time");
-        let dead = bench.queue.dead_jobs(10).await.unwrap();
-        assert_eq!(dead.len(), 1, "{dead:?}");
-        assert!(dead[0].reason.contains("storage refused") && dead[0].reason.contains("NoSuchBucket"), "the dashboard shows the cause: {}", dead[0].reason);
+        let (dead, metrics) = bench.refused_every_time(&worker).await;
+        assert!(dead.reason.contains("storage refused") && dead.reason.contains("NoSuchBucket"), "the dashboard shows the cause: {}", dead.reason);
         let report = bench.db.submission(&bench.submission).await.unwrap().unwrap().report.expect("the learner is told");
         assert_eq!(report.verdict, Verdict::InternalError);
         assert!(metrics.contains(r#"reactlab_jobs_dead_lettered_total{cause="store"} 1"#), "{metrics}");
@@ -496,18 +495,8 @@ mod tests {
         let read_only = Db::open(&url, reactlab_store::Migrations::Require, Arc::new(reactlab_store::SystemClock)).await.unwrap();
         let worker = bench.worker(read_only, objects);
 
-        let metrics = recording(async {
-            for attempt in 1..=MAX_ATTEMPTS {
-                let lease = bench.take().await.expect("the job comes back after each refusal");
-                assert_eq!(lease.attempt, attempt, "each refusal counts");
-                worker.process(&lease).await;
-            }
-        })
-        .await;
-        assert!(!bench.waiting().await, "not taken a fourth time");
-        let dead = bench.queue.dead_jobs(10).await.unwrap();
-        assert_eq!(dead.len(), 1, "{dead:?}");
-        assert!(dead[0].reason.contains("could not be recorded") && dead[0].reason.contains("readonly"), "the dashboard shows the cause: {}", dead[0].reason);
+        let (dead, metrics) = bench.refused_every_time(&worker).await;
+        assert!(dead.reason.contains("could not be recorded") && dead.reason.contains("readonly"), "the dashboard shows the cause: {}", dead.reason);
         assert!(metrics.contains(r#"reactlab_jobs_dead_lettered_total{cause="store"} 1"#), "{metrics}");
         assert!(metrics.contains(r#"reactlab_store_refusals_total{part="database"} 3"#), "{metrics}");
     }

@@ -10,16 +10,6 @@ use reactlab_store::{Db, Failure, LocalSigner, Migrations, Objects, StoreError, 
 use reactlab_testkit::{PgDatabase, S3Server, TcpGate};
 use std::sync::Arc;
 
-fn s3_env(s3: &S3Server) {
-    // SAFETY: every test in this file sets the same values, and none reads them concurrently
-    // with a different write (the object store client reads them when built).
-    for (key, value) in s3.env() {
-        if key.starts_with("AWS_") {
-            unsafe { std::env::set_var(key, value) };
-        }
-    }
-}
-
 fn failure_of<T>(result: Result<T, StoreError>) -> (Failure, String) {
     match result {
         Ok(_) => panic!("the call succeeded"),
@@ -30,7 +20,7 @@ fn failure_of<T>(result: Result<T, StoreError>) -> (Failure, String) {
 #[tokio::test]
 async fn s3_a_missing_bucket_is_a_lasting_refusal_and_a_missing_object_an_answer() {
     let s3 = S3Server::start();
-    s3_env(&s3);
+    s3.export_credentials();
     let missing = Objects::s3("no-such-bucket", Some(&s3.endpoint()), None).unwrap();
     let (class, message) = failure_of(missing.get("code/a.jsx").await);
     assert_eq!(class, Failure::Permanent, "{message}");
@@ -45,7 +35,7 @@ async fn s3_a_missing_bucket_is_a_lasting_refusal_and_a_missing_object_an_answer
 #[tokio::test]
 async fn s3_unreachable_is_an_outage() {
     let s3 = S3Server::start();
-    s3_env(&s3);
+    s3.export_credentials();
     let gate = TcpGate::to(s3.port);
     let objects = Objects::s3(&s3.bucket, Some(&gate.endpoint()), None).unwrap();
     objects.put("code/a.jsx", Bytes::from_static(b"x")).await.unwrap();

@@ -177,6 +177,16 @@ impl S3Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Sets this server's `AWS_*` credentials in this process, for an object store client a
+    /// test builds in-process (the client reads them when built). Every server here takes
+    /// the same ones, so tests running at once do not disagree.
+    pub fn export_credentials(&self) {
+        for (key, value) in self.env().into_iter().filter(|(k, _)| k.starts_with("AWS_")) {
+            // SAFETY: the same values from every caller; read only when a client is built.
+            unsafe { std::env::set_var(key, value) };
+        }
+    }
+
     /// The variables a ReactLab process needs to use this server.
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
