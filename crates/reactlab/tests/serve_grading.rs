@@ -208,7 +208,7 @@ async fn admins_see_dead_jobs_and_workers_and_a_retried_dead_job_is_graded_again
     assert_eq!((workers.len(), workers[0]["capacity"].as_u64(), workers[0]["silent"].as_bool()), (1, Some(1), Some(false)), "{}", q.body);
     assert!(q.body["alert"].is_null(), "a live worker: no alert");
     let metrics = boss.get("/metrics").await.body.as_str().unwrap().to_string();
-    assert_eq!(series(&metrics, "reactlab_jobs_dead_lettered_total"), Some(1.0));
+    assert_eq!(series(&metrics, "reactlab_jobs_dead_lettered_total{cause=\"judge\"}"), Some(1.0));
     assert_eq!(series(&metrics, "reactlab_job_retries_total"), Some(2.0));
     first.terminate();
 
