@@ -60,46 +60,39 @@ impl ApiError {
         ApiError::Internal(e.into())
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// This error's row in the code table.
+    pub fn kind(&self) -> Code {
         match self {
-            ApiError::InvalidJson { .. } | ApiError::WrongShape { .. } => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::BodyTooLarge { .. } | ApiError::CodeTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::BadOrigin | ApiError::LinkRefused(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::RateLimited { .. } | ApiError::TooManyConnections { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) | ApiError::DatabaseUnavailable | ApiError::ObjectStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidJson { .. } => Code::InvalidJson,
+            ApiError::InvalidField { .. } => Code::InvalidField,
+            ApiError::WrongShape { .. } => Code::InvalidShape,
+            ApiError::UnsupportedMediaType => Code::UnsupportedMediaType,
+            ApiError::BodyTooLarge { .. } => Code::BodyTooLarge,
+            ApiError::CodeTooLarge { .. } => Code::CodeTooLarge,
+            ApiError::RequestTimeout { .. } => Code::RequestTimeout,
+            ApiError::Unauthenticated => Code::Unauthenticated,
+            ApiError::BadCredentials => Code::BadCredentials,
+            ApiError::Forbidden => Code::Forbidden,
+            ApiError::BadOrigin => Code::BadOrigin,
+            ApiError::NotFound { .. } => Code::NotFound,
+            ApiError::Conflict { .. } => Code::Conflict,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::TooManyConnections { .. } => Code::TooManyConnections,
+            ApiError::LinkRefused(_) => Code::LinkRefused,
+            ApiError::Unavailable(_) => Code::Unavailable,
+            ApiError::DatabaseUnavailable => Code::DatabaseUnavailable,
+            ApiError::ObjectStoreUnavailable => Code::ObjectStoreUnavailable,
+            ApiError::Internal(_) => Code::Internal,
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        // Every row an `ApiError` maps to has a status (`every_http_error_has_a_status`).
+        self.kind().status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
     pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::InvalidJson { .. } => "invalid_json",
-            ApiError::InvalidField { .. } => "invalid_field",
-            ApiError::WrongShape { .. } => "invalid_shape",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::BodyTooLarge { .. } => "body_too_large",
-            ApiError::CodeTooLarge { .. } => "code_too_large",
-            ApiError::RequestTimeout { .. } => "request_timeout",
-            ApiError::Unauthenticated => "unauthenticated",
-            ApiError::BadCredentials => "bad_credentials",
-            ApiError::Forbidden => "forbidden",
-            ApiError::BadOrigin => "bad_origin",
-            ApiError::NotFound { .. } => "not_found",
-            ApiError::Conflict { .. } => "conflict",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::TooManyConnections { .. } => "too_many_connections",
-            ApiError::LinkRefused(_) => "link_refused",
-            ApiError::Unavailable(_) => "unavailable",
-            ApiError::DatabaseUnavailable => "database_unavailable",
-            ApiError::ObjectStoreUnavailable => "object_store_unavailable",
-            ApiError::Internal(_) => "internal",
-        }
+        self.kind().name()
     }
 
     fn field_name(&self) -> Option<&str> {
@@ -112,29 +105,67 @@ impl ApiError {
     }
 }
 
-/// Every code with its status, for the docs and the OpenAPI description.
-pub const ERROR_CODES: &[(&str, u16, &str)] = &[
-    ("invalid_json", 400, "The body is not valid JSON."),
-    ("invalid_shape", 400, "An array where the API expects a JSON object (the body itself, or the field `field` names)."),
-    ("invalid_field", 422, "A field is missing, unknown, of the wrong type or has a bad value; `field` names it."),
-    ("unsupported_media_type", 415, "The body is not sent as application/json."),
-    ("body_too_large", 413, "The request body exceeds the size limit."),
-    ("code_too_large", 413, "The submitted code exceeds 64 KiB; `field` is `code`."),
-    ("request_timeout", 408, "The request body did not arrive within the body deadline; the connection is closed."),
-    ("unauthenticated", 401, "No valid session: sign in, or send a live Bearer token."),
-    ("bad_credentials", 401, "Wrong e-mail or password."),
-    ("forbidden", 403, "Signed in, but not allowed (admin only)."),
-    ("bad_origin", 403, "A cookie-authenticated change came from an origin that is not allowed."),
-    ("link_refused", 403, "A signed link expired or was tampered with."),
-    ("not_found", 404, "No such thing, or it is not yours."),
-    ("conflict", 409, "A unique value (username, e-mail, slug) is taken; `field` names it."),
-    ("rate_limited", 429, "Too many requests; the Retry-After header says when to try again."),
-    ("too_many_connections", 429, "Too many WebSocket connections for this user."),
-    ("unavailable", 503, "A part the request needs is not available (e.g. no judge on this API)."),
-    ("database_unavailable", 503, "The database cannot be reached (it restarts or is down); nothing was stored. Retry-After says when to try again."),
-    ("object_store_unavailable", 503, "The object store for code cannot be reached; the submission was not stored. Retry-After says when to try again."),
-    ("internal", 500, "The server failed; the submission or data is not lost. Logged with details."),
-];
+/// Declares the code table: `Code`, one variant a row, with its name on the wire, its HTTP
+/// status (`None` for the codes only the WebSocket sends) and its meaning.
+macro_rules! error_codes {
+    ($($variant:ident: $name:literal, $status:expr, $meaning:literal;)*) => {
+        /// Every error code the API sends, over HTTP or the WebSocket.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            pub const fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// `None` for the codes only WebSocket messages carry.
+            pub const fn status(self) -> Option<StatusCode> {
+                match self { $(Code::$variant => $status,)* }
+            }
+
+            pub const fn meaning(self) -> &'static str {
+                match self { $(Code::$variant => $meaning,)* }
+            }
+        }
+    };
+}
+
+const fn http(status: StatusCode) -> Option<StatusCode> {
+    Some(status)
+}
+
+const WEBSOCKET: Option<StatusCode> = None;
+
+// The one error table: the docs (docs/api.md, checked by a test), the OpenAPI document,
+// the HTTP answers and the WebSocket's error messages all read it.
+error_codes! {
+    InvalidJson: "invalid_json", http(StatusCode::BAD_REQUEST), "The body is not valid JSON.";
+    InvalidShape: "invalid_shape", http(StatusCode::BAD_REQUEST), "An array where the API expects a JSON object (the body itself, or the field `field` names).";
+    InvalidField: "invalid_field", http(StatusCode::UNPROCESSABLE_ENTITY), "A field is missing, unknown, of the wrong type or has a bad value; `field` names it.";
+    UnsupportedMediaType: "unsupported_media_type", http(StatusCode::UNSUPPORTED_MEDIA_TYPE), "The body is not sent as application/json.";
+    BodyTooLarge: "body_too_large", http(StatusCode::PAYLOAD_TOO_LARGE), "The request body exceeds the size limit.";
+    CodeTooLarge: "code_too_large", http(StatusCode::PAYLOAD_TOO_LARGE), "The submitted code exceeds 64 KiB; `field` is `code`.";
+    RequestTimeout: "request_timeout", http(StatusCode::REQUEST_TIMEOUT), "The request body did not arrive within the body deadline; the connection is closed.";
+    Unauthenticated: "unauthenticated", http(StatusCode::UNAUTHORIZED), "No valid session: sign in, or send a live Bearer token.";
+    BadCredentials: "bad_credentials", http(StatusCode::UNAUTHORIZED), "Wrong e-mail or password.";
+    Forbidden: "forbidden", http(StatusCode::FORBIDDEN), "Signed in, but not allowed (admin only).";
+    BadOrigin: "bad_origin", http(StatusCode::FORBIDDEN), "A cookie-authenticated change came from an origin that is not allowed.";
+    LinkRefused: "link_refused", http(StatusCode::FORBIDDEN), "A signed link expired or was tampered with.";
+    NotFound: "not_found", http(StatusCode::NOT_FOUND), "No such thing, or it is not yours (on the WebSocket: no such submission of yours).";
+    Conflict: "conflict", http(StatusCode::CONFLICT), "A unique value (username, e-mail, slug) is taken; `field` names it.";
+    RateLimited: "rate_limited", http(StatusCode::TOO_MANY_REQUESTS), "Too many requests; the Retry-After header says when to try again.";
+    TooManyConnections: "too_many_connections", http(StatusCode::TOO_MANY_REQUESTS), "Too many WebSocket connections for this user.";
+    Unavailable: "unavailable", http(StatusCode::SERVICE_UNAVAILABLE), "A part the request needs is not available (e.g. no judge on this API).";
+    DatabaseUnavailable: "database_unavailable", http(StatusCode::SERVICE_UNAVAILABLE), "The database cannot be reached (it restarts or is down); nothing was stored. Retry-After says when to try again.";
+    ObjectStoreUnavailable: "object_store_unavailable", http(StatusCode::SERVICE_UNAVAILABLE), "The object store for code cannot be reached; the submission was not stored. Retry-After says when to try again.";
+    Internal: "internal", http(StatusCode::INTERNAL_SERVER_ERROR), "The server failed; the submission or data is not lost. Logged with details.";
+    InvalidMessage: "invalid_message", WEBSOCKET, "A WebSocket message that is not a JSON text `subscribe` or `unsubscribe`.";
+    TooManySubscriptions: "too_many_subscriptions", WEBSOCKET, "More subscriptions on one WebSocket than it may hold.";
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -204,9 +235,44 @@ mod tests {
     #[test]
     fn the_docs_list_every_error_code_with_its_status() {
         let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
-        for (code, status, _) in ERROR_CODES {
-            assert!(docs.contains(&format!("| `{code}` | {status} |")), "docs/api.md lacks {code} ({status})");
+        for code in Code::ALL {
+            let status = code.status().map_or("WebSocket".to_string(), |s| s.as_u16().to_string());
+            assert!(docs.contains(&format!("| `{}` | {status} |", code.name())), "docs/api.md lacks {} ({status})", code.name());
         }
+    }
+
+    #[test]
+    fn every_http_error_has_a_status_and_every_code_a_unique_name() {
+        let samples = [
+            ApiError::InvalidJson { message: "x".into() },
+            ApiError::field("f", "x"),
+            ApiError::WrongShape { field: String::new() },
+            ApiError::UnsupportedMediaType,
+            ApiError::BodyTooLarge { limit: 1 },
+            ApiError::CodeTooLarge { size: 2, limit: 1 },
+            ApiError::RequestTimeout { limit: std::time::Duration::from_secs(1) },
+            ApiError::Unauthenticated,
+            ApiError::BadCredentials,
+            ApiError::Forbidden,
+            ApiError::BadOrigin,
+            ApiError::NotFound { what: "x" },
+            ApiError::Conflict { field: "username".into() },
+            ApiError::RateLimited { retry_after_secs: 1 },
+            ApiError::TooManyConnections { limit: 1 },
+            ApiError::LinkRefused("x".into()),
+            ApiError::Unavailable("x".into()),
+            ApiError::DatabaseUnavailable,
+            ApiError::ObjectStoreUnavailable,
+            ApiError::Internal(anyhow::anyhow!("x")),
+        ];
+        for error in &samples {
+            assert!(error.kind().status().is_some(), "{:?} has no HTTP status", error.kind());
+        }
+        let names: std::collections::HashSet<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Code::ALL.len(), "two rows share a name");
+        // The rows no sample reaches are the WebSocket's own.
+        let reached: Vec<Code> = samples.iter().map(ApiError::kind).collect();
+        assert!(Code::ALL.iter().filter(|c| !reached.contains(c)).all(|c| c.status().is_none()));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use crate::auth::{LoginRequest, RegisterRequest, validate_registration};
 use crate::challenges::{ChallengeInput, validation};
-use crate::error::{ApiError, ERROR_CODES};
+use crate::error::{ApiError, Code};
 use crate::json::Body;
 use crate::preview::TranspileRequest;
 use crate::submissions::{HistoryQuery, SubmitRequest, check_submission, history_limit};
@@ -67,7 +67,7 @@ fn answer(error: ApiError) -> Value {
     let body: Value = serde_json::from_slice(&bytes).expect("an error body is JSON");
     let code = body["error"]["code"].as_str().expect("an error has a code");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "an error without a message: {body}");
-    let documented = ERROR_CODES.iter().find(|(c, ..)| *c == code).map(|(_, s, _)| *s);
+    let documented = Code::ALL.iter().find(|c| c.name() == code).and_then(|c| c.status()).map(|s| s.as_u16());
     assert_eq!(documented, Some(status), "`{code}` answered with {status}: {body}");
     if code == "invalid_field" {
         // Possibly "": a client may send a member named so.

@@ -26,7 +26,7 @@ mod submissions;
 mod views;
 mod ws;
 
-pub use error::{ApiError, ERROR_CODES};
+pub use error::{ApiError, Code};
 pub use openapi::document as openapi_document;
 pub use preview::Preview;
 pub use state::{ApiConfig, AppState, Grader, Shared};

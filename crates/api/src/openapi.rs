@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description, generated from the route table and the request and
 //! response types (their JSON Schemas come from `schemars`), and a readable page of it.
 
-use crate::error::ERROR_CODES;
+use crate::error::Code;
 use crate::routes::{Access, table};
 use axum::Json;
 use axum::response::Html;
@@ -73,7 +73,7 @@ pub fn document() -> Value {
         paths.entry(path).or_insert_with(|| json!({})).as_object_mut().expect("an object").insert(route.method.into(), Value::Object(op));
     }
     let mut schemas = generator.take_definitions(true);
-    let codes: Vec<&str> = ERROR_CODES.iter().map(|(c, _, _)| *c).collect();
+    let codes: Vec<&str> = Code::ALL.iter().filter(|c| c.status().is_some()).map(|c| c.name()).collect();
     schemas.insert(
         "Error".into(),
         json!({
@@ -97,7 +97,7 @@ pub fn document() -> Value {
                 "cookie": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE }
             }
         },
-        "x-error-codes": ERROR_CODES.iter().map(|(code, status, meaning)| json!({ "code": code, "status": status, "meaning": meaning })).collect::<Vec<_>>(),
+        "x-error-codes": Code::ALL.iter().map(|c| json!({ "code": c.name(), "status": c.status().map(|s| s.as_u16()), "meaning": c.meaning() })).collect::<Vec<_>>(),
     })
 }
 
@@ -123,8 +123,9 @@ pub async fn page() -> Html<String> {
     let mut body = String::new();
     body.push_str("<h1>ReactLab API</h1><p>JSON over HTTP under <code>/api/v1</code>. Sign in with <code>POST /api/v1/auth/login</code>; send the token as <code>Authorization: Bearer …</code> (the web app uses the session cookie). The machine-readable description is <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p>");
     body.push_str("<h2>Errors</h2><p>Every error is <code>{\"error\":{\"code\",\"message\",\"field\"?}}</code>.</p><table><tr><th>code</th><th>status</th><th>meaning</th></tr>");
-    for (code, status, meaning) in ERROR_CODES {
-        body.push_str(&format!("<tr><td><code>{code}</code></td><td>{status}</td><td>{}</td></tr>", escape(meaning)));
+    for code in Code::ALL {
+        let status = code.status().map_or("WebSocket".to_string(), |s| s.as_u16().to_string());
+        body.push_str(&format!("<tr><td><code>{}</code></td><td>{status}</td><td>{}</td></tr>", code.name(), escape(code.meaning())));
     }
     body.push_str("</table><h2>Endpoints</h2>");
     for (path, ops) in doc["paths"].as_object().into_iter().flatten() {

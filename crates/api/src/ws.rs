@@ -3,7 +3,7 @@
 //! never missed; a receiver that falls behind the bus re-reads the state.
 
 use crate::auth::authenticate;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::state::Shared;
 use crate::submissions::{own, view_of};
 use axum::extract::State;
@@ -84,25 +84,25 @@ struct Connection {
     finished: HashSet<String>,
 }
 
-fn error(code: &str, message: &str, id: Option<&str>) -> Value {
-    json!({ "type": "error", "code": code, "message": message, "id": id })
+fn error(code: Code, message: &str, id: Option<&str>) -> Value {
+    json!({ "type": "error", "code": code.name(), "message": message, "id": id })
 }
 
 /// Why a subscription could not be read: an outage says so (the client retries), anything
 /// else is the server's fault.
 fn subscribe_failed(e: &ApiError, id: &str) -> Value {
     match e {
-        ApiError::DatabaseUnavailable => error(e.code(), "the database cannot be reached; subscribe again shortly", Some(id)),
+        ApiError::DatabaseUnavailable => error(e.kind(), "the database cannot be reached; subscribe again shortly", Some(id)),
         _ => {
             tracing::error!("subscribe failed: {e}");
-            error("internal", "could not read the submission; try again", Some(id))
+            error(Code::Internal, "could not read the submission; try again", Some(id))
         }
     }
 }
 
 /// A client's text frame, or the `invalid_message` error that answers it.
 pub(crate) fn parse_message(text: &str) -> Result<ClientMessage, Value> {
-    serde_json::from_str(text).map_err(|e| error("invalid_message", &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None))
+    serde_json::from_str(text).map_err(|e| error(Code::InvalidMessage, &format!("expected {{\"type\":\"subscribe\",\"id\":\"…\"}}: {e}"), None))
 }
 
 impl Connection {
@@ -119,7 +119,7 @@ impl Connection {
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => { last_seen = Instant::now(); self.on_message(&text).await }
                     Some(Ok(Message::Pong(_) | Message::Ping(_))) => { last_seen = Instant::now(); vec![] }
-                    Some(Ok(Message::Binary(_))) => vec![error("invalid_message", "send JSON text messages", None)],
+                    Some(Ok(Message::Binary(_))) => vec![error(Code::InvalidMessage, "send JSON text messages", None)],
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 },
                 event = events.recv() => match event {
@@ -166,7 +166,7 @@ impl Connection {
         match message {
             ClientMessage::Subscribe { id } => {
                 if !self.subscribed.contains(&id) && self.subscribed.len() >= MAX_SUBSCRIPTIONS {
-                    return vec![error("too_many_subscriptions", &format!("at most {MAX_SUBSCRIPTIONS} per connection"), Some(&id))];
+                    return vec![error(Code::TooManySubscriptions, &format!("at most {MAX_SUBSCRIPTIONS} per connection"), Some(&id))];
                 }
                 match own(&self.state, &self.user, &id).await {
                     Ok(_) => {
@@ -174,7 +174,7 @@ impl Connection {
                         self.finished.remove(&id);
                         self.current_state(&id).await
                     }
-                    Err(ApiError::NotFound { .. }) => vec![error("not_found", "submission not found", Some(&id))],
+                    Err(ApiError::NotFound { .. }) => vec![error(Code::NotFound, "submission not found", Some(&id))],
                     Err(e) => vec![subscribe_failed(&e, &id)],
                 }
             }
@@ -200,7 +200,7 @@ impl Connection {
     /// `state` with the whole submission, then the event that stands for where it is.
     async fn current_state(&mut self, id: &str) -> Vec<Value> {
         let Ok(submission) = own(&self.state, &self.user, id).await else {
-            return vec![error("not_found", "submission not found", Some(id))];
+            return vec![error(Code::NotFound, "submission not found", Some(id))];
         };
         let view = view_of(&self.state, &submission).await;
         let mut out = vec![json!({ "type": "state", "id": id, "submission": view })];
