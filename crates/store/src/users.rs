@@ -42,11 +42,8 @@ impl Db {
     /// compared case-insensitively (stored lower-case).
     pub async fn create_user(&self, username: &str, email: &str, password_hash: &str) -> Result<User, StoreError> {
         let email = email.to_lowercase();
-        for (field, column, value) in [("username", "username", username), ("email", "email", email.as_str())] {
-            let taken = sqlx::query(&format!("SELECT 1 FROM users WHERE {column} = $1")).bind(value).fetch_optional(&self.pool).await?;
-            if taken.is_some() {
-                return Err(StoreError::Conflict(field));
-            }
+        if let Some(field) = self.taken(username, &email).await? {
+            return Err(StoreError::Conflict(field));
         }
         let user = User { id: new_id(), username: username.to_string(), email, created_at: self.now_ms(), is_admin: false };
         let inserted = sqlx::query("INSERT INTO users (id, username, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -59,10 +56,24 @@ impl Db {
             .await;
         match inserted {
             Ok(_) => Ok(user),
-            // A concurrent registration won the race between the check and the insert.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict("username")),
+            // A concurrent registration won the race between the check and the insert: the
+            // winner's row is there now, so the check names the field that collided.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict(self.taken(&user.username, &user.email).await?.unwrap_or("username")))
+            }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Which of a new account's unique fields another account holds, username first.
+    async fn taken(&self, username: &str, email: &str) -> Result<Option<&'static str>, StoreError> {
+        for (field, value) in [("username", username), ("email", email)] {
+            let taken = sqlx::query(&format!("SELECT 1 FROM users WHERE {field} = $1")).bind(value).fetch_optional(&self.pool).await?;
+            if taken.is_some() {
+                return Ok(Some(field));
+            }
+        }
+        Ok(None)
     }
 
     /// The user with this e-mail and their password hash.

@@ -201,3 +201,27 @@ async fn admin_is_an_accounts_own_granted_and_revoked_by_email(engine: Engine) {
     assert!(!w.db.session_user(&session.token).await.unwrap().unwrap().is_admin);
     assert_eq!(w.db.set_admin("nobody@example.com", true).await.unwrap(), None);
 }
+
+on_both_engines!(a_registration_that_collides_names_the_field_even_when_it_loses_a_race);
+async fn a_registration_that_collides_names_the_field_even_when_it_loses_a_race(engine: Engine) {
+    use reactlab_store::StoreError;
+    let w = World::new(engine).await;
+    let field = |r: Result<_, StoreError>| match r {
+        Err(StoreError::Conflict(field)) => field,
+        other => panic!("expected a conflict, got {other:?}"),
+    };
+    assert_eq!(field(w.db.create_user("u", "new@example.com", "hash").await), "username");
+    assert_eq!(field(w.db.create_user("new", "U@example.com", "hash").await), "email");
+    // Many registrations of one e-mail at once, each under another name: one wins; every
+    // other one, whether the check or the insert caught it, says the e-mail collided.
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let db = w.db.clone();
+        attempts.spawn(async move { db.create_user(&format!("racer{i}"), "race@example.com", "hash").await });
+    }
+    let results = attempts.join_all().await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "exactly one account holds the e-mail");
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert_eq!(field(r), "email");
+    }
+}
