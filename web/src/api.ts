@@ -1,6 +1,37 @@
 // The API client: JSON in and out, the session cookie carried by the browser.
+import type { components } from "./api/schema";
 
-export type ApiErrorBody = { code: string; message: string; field?: string };
+// The request and response types, by the names the pages use, from the API's OpenAPI
+// document (src/api/schema.ts is generated from src/api/openapi.json: `npm run gen:api`).
+type Schemas = components["schemas"];
+export type ApiErrorBody = Schemas["Error"]["error"];
+export type User = Schemas["UserView"];
+export type Me = Schemas["MeResponse"];
+export type Profile = Schemas["Profile"];
+export type ChallengeSummary = Schemas["ChallengeListItem"];
+export type ChallengeList = Schemas["ChallengeList"];
+export type Challenge = Schemas["ChallengeView"];
+export type SourceFile = Schemas["SourceFile"];
+export type ChallengeSource = Schemas["ChallengeSource"];
+export type ChallengeInput = Schemas["ChallengeInput"];
+export type Validation = Schemas["Validation"];
+export type VerifyResponse = Schemas["VerifyResponse"];
+export type Draft = Schemas["Draft"];
+export type DraftRequest = Schemas["DraftRequest"];
+export type TranspileRequest = Schemas["TranspileRequest"];
+export type TranspileResponse = Schemas["TranspileResponse"];
+export type SubmitRequest = Schemas["SubmitRequest"];
+export type Submitted = Schemas["SubmitResponse"];
+export type Submission = Schemas["SubmissionView"];
+export type SubmissionList = Schemas["History"];
+export type Report = Schemas["GradeReport"];
+export type TestResult = Schemas["TestResult"];
+export type CompileError = Schemas["CompileError"];
+export type SignedUrl = Schemas["SignedUrl"];
+export type QueueOverview = Schemas["QueueOverview"];
+export type Session = Schemas["SessionResponse"];
+export type LoginRequest = Schemas["LoginRequest"];
+export type RegisterRequest = Schemas["RegisterRequest"];
 
 export class ApiError extends Error {
   constructor(public status: number, public body: ApiErrorBody) {
@@ -8,9 +39,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(`/api/v1${path}`, {
     method,
+    signal,
     credentials: "same-origin",
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -21,19 +53,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return json as T;
 }
 
-export type User = { id: string; username: string; email: string; is_admin: boolean };
-export type Progress = "solved" | "attempted" | null;
-export type ChallengeSummary = { slug: string; title: string; difficulty: string; tags: string[]; status: Progress };
-export type SourceFile = { name: string; code: string };
-export type Requirement = { id: string; text: string };
-export type Challenge = ChallengeSummary & { statement: string; starter: SourceFile; requirements: Requirement[]; tests: { name: string; checks: string[]; steps: string[] }[]; version: number };
-export type Step = { sentence: string; status: "passed" | "failed" | "not_run" };
-export type TestResult = { name: string; status: "passed" | "failed" | "skipped"; message?: string; steps: Step[]; duration_ms: number };
-export type CompileError = { line: number; column: number; message: string; frame: string };
-export type Report = { verdict: string; tests: TestResult[]; compile_error: CompileError | null; console: { kind: string; text: string; test?: string }[]; message?: string; duration_ms: number };
-export type Submission = { id: string; challenge: string; status: "queued" | "running" | "done"; verdict: string | null; result: Report | null; position: number | null; created_at: string; has_screenshot: boolean };
-export type Profile = { solved: number; streak: { current: number; longest: number }; activity: { day: string; accepted: number }[]; badges: { badge: string; awarded_at: number }[] };
-
+// Written by hand: the WebSocket's messages are not in the OpenAPI document (it describes
+// HTTP only); crates/api/src/ws.rs sends them.
 export type SocketEvent =
   | { type: "state"; id: string; submission: Submission }
   | { type: "queued"; id: string; position: number | null }

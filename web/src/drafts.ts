@@ -1,4 +1,4 @@
-import { api, ApiError } from "./api";
+import { api, ApiError, type Draft, type DraftRequest } from "./api";
 
 /**
  * Drafts: the code a learner is writing, per challenge. A signed-in learner's draft lives
@@ -23,7 +23,7 @@ export async function loadDraft(userId: string | null, slug: string): Promise<st
   const local = readLocal(userId ?? "guest", slug);
   if (!userId) return local?.code ?? null;
   try {
-    const server = await api<{ code: string; updated_at: number }>("GET", `/challenges/${slug}/draft`);
+    const server = await api<Draft>("GET", `/challenges/${slug}/draft`);
     if (local && local.at > server.updated_at) {
       saveRemote(slug, local.code);
       return local.code;
@@ -42,7 +42,7 @@ const pending = new Map<string, { timer: ReturnType<typeof setTimeout>; code: st
 
 function put(slug: string, code: string) {
   // A failed save leaves the local copy newer: it is sent again the next time the draft opens.
-  return api("PUT", `/challenges/${slug}/draft`, { code }).catch(() => {});
+  return api("PUT", `/challenges/${slug}/draft`, { code } satisfies DraftRequest).catch(() => {});
 }
 
 function saveRemote(slug: string, code: string) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { api, type CompileError } from "../api";
+import { api, type CompileError, type TranspileRequest, type TranspileResponse } from "../api";
 
 type ConsoleLine = { level: string; text: string };
 
@@ -23,10 +23,10 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
     const timer = setTimeout(async () => {
       const request = ++latest.current;
       try {
-        const r = await api<{ js: string | null; error: CompileError | null }>("POST", "/preview/transpile", { code, language });
+        const r = await api<TranspileResponse>("POST", "/preview/transpile", { code, language } satisfies TranspileRequest);
         // An answer for code that has since changed is dropped.
         if (request !== latest.current) return;
-        setCompileError(r.error);
+        setCompileError(r.error ?? null);
         setVersion((v) => v + 1);
         if (r.js) {
           setRuntimeError(null);

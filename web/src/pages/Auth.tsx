@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { api, ApiError, type User } from "../api";
+import { api, ApiError, type LoginRequest, type RegisterRequest, type Session, type User } from "../api";
 
 /** Sign up or sign in; the API's field errors show next to their fields. */
 export function Auth({ mode, onDone }: { mode: "login" | "register"; onDone: (u: User) => void }) {
@@ -13,11 +13,11 @@ export function Auth({ mode, onDone }: { mode: "login" | "register"; onDone: (u:
     setBusy(true);
     setErrors({});
     try {
-      const body = register ? fields : { email: fields.email, password: fields.password };
-      const r = await api<{ user: User }>("POST", `/auth/${mode}`, body);
+      const body: RegisterRequest | LoginRequest = register ? fields : { email: fields.email, password: fields.password };
+      const r = await api<Session>("POST", `/auth/${mode}`, body);
       onDone(r.user);
     } catch (err) {
-      const b = err instanceof ApiError ? err.body : { code: "internal", message: String(err) };
+      const b: { message: string; field?: string } = err instanceof ApiError ? err.body : { message: String(err) };
       setErrors({ [b.field ?? "form"]: b.message });
     } finally {
       setBusy(false);

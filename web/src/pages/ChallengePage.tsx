@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { marked } from "marked";
-import { api, follow, type Challenge, type Submission } from "../api";
+import { api, follow, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
 import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
 import { Results, type Live } from "../components/Results";
@@ -22,7 +22,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   const [code, setCode] = useState("");
   const [tab, setTab] = useState<"statement" | "tests" | "history">("statement");
   const [live, setLive] = useState<Live | null>(null);
-  const [history, setHistory] = useState<Submission[]>([]);
+  const [history, setHistory] = useState<SubmissionList["submissions"]>([]);
   const [submitError, setSubmitError] = useState<string | null>(null);
   // On a phone one pane shows at a time (styles.css); on wider screens all three do.
   const [pane, setPane] = useState<Pane>("info");
@@ -45,7 +45,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
 
   const loadHistory = useCallback(() => {
     if (!signedIn) return;
-    api<{ submissions: Submission[] }>("GET", `/submissions?challenge=${encodeURIComponent(slug)}`).then((h) => setHistory(h.submissions), () => {});
+    api<SubmissionList>("GET", `/submissions?challenge=${encodeURIComponent(slug)}`).then((h) => setHistory(h.submissions), () => {});
   }, [slug, signedIn]);
   useEffect(loadHistory, [loadHistory]);
 
@@ -53,13 +53,13 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
     setSubmitError(null);
     setPane("run");
     try {
-      const { id, position } = await api<{ id: string; position: number | null }>("POST", "/submissions", { challenge: slug, code, language });
-      setLive({ id, status: "queued", position, tests: [], result: null, hasScreenshot: false });
+      const { id, position } = await api<Submitted>("POST", "/submissions", { challenge: slug, code, language } satisfies SubmitRequest);
+      setLive({ id, status: "queued", position: position ?? null, tests: [], result: null, hasScreenshot: false });
       const stop = follow(id, (e) => {
         setLive((l) => {
           if (!l || l.id !== id) return l;
           switch (e.type) {
-            case "state": return { ...l, status: e.submission.status, position: e.submission.position, hasScreenshot: e.submission.has_screenshot, result: e.submission.result };
+            case "state": return { ...l, status: e.submission.status, position: e.submission.position ?? null, hasScreenshot: e.submission.has_screenshot, result: e.submission.result ?? null };
             case "queued": return { ...l, status: "queued", position: e.position };
             case "running": return { ...l, status: "running", tests: [] };
             case "test": return { ...l, tests: [...l.tests.filter((t) => t.name !== e.test.name), e.test] };
@@ -82,7 +82,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   const open = async (id: string) => {
     const s = await api<Submission>("GET", `/submissions/${id}`);
     setPane("run");
-    setLive({ id, status: s.status, position: s.position, tests: [], result: s.result, hasScreenshot: s.has_screenshot });
+    setLive({ id, status: s.status, position: s.position ?? null, tests: [], result: s.result ?? null, hasScreenshot: s.has_screenshot });
   };
 
   // Ctrl/Cmd+Enter submits from anywhere on the page (the editor handles its own).
@@ -100,7 +100,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   // Both replace the editor's text as an edit of its own, so Ctrl+Z brings the old code back.
   const restore = async (id: string) => {
     if (!confirm("Replace your code with this submission's code? (Ctrl+Z in the editor brings yours back.)")) return;
-    const { url } = await api<{ url: string }>("GET", `/submissions/${id}/code`);
+    const { url } = await api<SignedUrl>("GET", `/submissions/${id}/code`);
     const text = await (await fetch(url)).text();
     onChange(text);
   };
