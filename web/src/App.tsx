@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { api, type User } from "./api";
+import { api, type Me, type User } from "./api";
+import { useApi } from "./useApi";
 import { AdminEditor, AdminList } from "./pages/Admin";
 import { QueuePage } from "./pages/QueuePage";
 import { Auth } from "./pages/Auth";
@@ -41,19 +42,22 @@ function useTheme(): [boolean, () => void] {
 export function App() {
   const [path, go] = usePath();
   const [dark, toggleTheme] = useTheme();
-  const [user, setUser] = useState<User | null | undefined>(undefined);
+  // Who is signed in: undefined until /me answers (a failure means nobody), then what
+  // signing in or out said last.
+  const me = useApi<Me>("/me");
+  const [changed, setUser] = useState<{ user: User | null } | null>(null);
+  const user = changed ? changed.user : me.loading ? undefined : (me.data?.user ?? null);
   // On a phone the navigation and the account links fold behind a Menu button.
   const [menu, setMenu] = useState(false);
   useEffect(() => setMenu(false), [path]);
-  useEffect(() => { api<{ user: User }>("GET", "/me").then((r) => setUser(r.user), () => setUser(null)); }, []);
 
   // Back to the page the learner signed in from (a `?next=` path of this site).
-  const signedIn = (u: User) => { setUser(u); go(safeNext(location.search)); };
+  const signedIn = (u: User) => { setUser({ user: u }); go(safeNext(location.search)); };
   const logout = async () => {
     await flushDrafts();
     await api("POST", "/auth/logout").catch(() => {});
     if (user) forgetLocalDrafts(user.id);
-    setUser(null);
+    setUser({ user: null });
     go("/");
   };
 

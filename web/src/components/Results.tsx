@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import { api, type Report, type TestResult } from "../api";
+import type { Report, SignedUrl, TestResult } from "../api";
+import { useApi } from "../useApi";
 
 export type Live = {
   id: string;
@@ -41,13 +41,8 @@ function Test({ test }: { test: TestResult }) {
 }
 
 export function Results({ live }: { live: Live | null }) {
-  const [shot, setShot] = useState<string | null>(null);
-  useEffect(() => {
-    setShot(null);
-    if (live?.status === "done" && live.hasScreenshot) {
-      api<{ url: string }>("GET", `/submissions/${live.id}/screenshot`).then((r) => setShot(r.url), () => setShot(null));
-    }
-  }, [live?.id, live?.status, live?.hasScreenshot]);
+  // A failed load shows no screenshot.
+  const shot = useApi<SignedUrl>(live?.status === "done" && live.hasScreenshot ? `/submissions/${live.id}/screenshot` : null).data?.url;
 
   if (!live) return <p className="muted">Submit (Ctrl/Cmd+Enter) to run the tests in a real browser.</p>;
   const tests = live.result?.tests.length ? live.result.tests : live.tests;

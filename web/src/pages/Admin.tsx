@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { setLeaveGuard } from "../leaveGuard";
-import { api, ApiError, type ChallengeSummary, type Report, type SourceFile } from "../api";
+import { api, ApiError, type ChallengeInput, type ChallengeList, type Validation, type VerifyResponse } from "../api";
+import { useApi } from "../useApi";
 
-type Source = { slug: string; spec_toml: string; statement: string; starter: SourceFile; reference: SourceFile };
+/** What the editor holds: the parts an admin writes, the slug empty until typed. */
+type Source = Omit<ChallengeInput, "slug"> & { slug: string };
+
 
 const EMPTY: Source = {
   slug: "",
@@ -13,10 +16,9 @@ const EMPTY: Source = {
 };
 
 export function AdminList() {
-  const [list, setList] = useState<ChallengeSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => { api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges), (e) => setError(e.message)); }, []);
-  if (error) return <p role="alert" className="error">Could not load the challenges: {error}</p>;
+  const challenges = useApi<ChallengeList>("/challenges");
+  const list = challenges.data?.challenges;
+  if (challenges.error) return <p role="alert" className="error">Could not load the challenges: {challenges.error.message}</p>;
   if (!list) return <p className="muted">Loading…</p>;
   return (
     <div className="list-page">
@@ -34,11 +36,16 @@ export function AdminList() {
 
 /** Create or edit a challenge; the test file is validated by the server as you type. */
 export function AdminEditor({ slug }: { slug?: string }) {
-  const [source, setSource] = useState<Source | null>(slug ? null : EMPTY);
-  const [check, setCheck] = useState<{ ok: boolean; text: string; tests: { name: string; steps: string[] }[] }>({ ok: true, text: "", tests: [] });
+  // The sources: as loaded (or the empty template for a new challenge) until edited.
+  const loaded = useApi<Source>(slug ? `/challenges/${slug}/source` : null);
+  const original = slug ? (loaded.data ?? null) : EMPTY;
+  const [edited, setSource] = useState<Source | null>(null);
+  const source = edited ?? original;
+  const [check, setCheck] = useState<{ ok: boolean; text: string; tests: Validation["tests"] }>({ ok: true, text: "", tests: [] });
   const [saved, setSaved] = useState<string | null>(slug ?? null);
   // The sources as last loaded or saved: anything else on screen is unsaved work.
-  const [clean, setClean] = useState<Source | null>(slug ? null : EMPTY);
+  const [savedSource, setClean] = useState<Source | null>(null);
+  const clean = savedSource ?? original;
   const dirty = !!source && JSON.stringify(source) !== JSON.stringify(clean);
   const dirtyNow = useRef(dirty);
   dirtyNow.current = dirty;
@@ -47,15 +54,12 @@ export function AdminEditor({ slug }: { slug?: string }) {
     return () => setLeaveGuard(null);
   }, []);
   const [status, setStatus] = useState<string>("");
-  const [verify, setVerify] = useState<{ ok: boolean; reference: Report; starter: Report } | null>(null);
+  const [verify, setVerify] = useState<VerifyResponse | null>(null);
 
-  useEffect(() => {
-    if (slug) api<Source>("GET", `/challenges/${slug}/source`).then((s) => { setSource(s); setClean(s); }, (e) => setStatus(e.message));
-  }, [slug]);
   useEffect(() => {
     if (!source) return;
     const timer = setTimeout(() => {
-      api<{ tests: { name: string; steps: string[] }[] }>("POST", "/challenges/validate", { ...source, slug: source.slug || undefined }).then(
+      api<Validation>("POST", "/challenges/validate", { ...source, slug: source.slug || undefined }).then(
         (r) => setCheck({ ok: true, text: "Valid.", tests: r.tests }),
         (e) => setCheck({ ok: false, text: e instanceof ApiError ? `${e.body.field ?? ""}: ${e.body.message}` : String(e), tests: [] }),
       );
@@ -63,7 +67,7 @@ export function AdminEditor({ slug }: { slug?: string }) {
     return () => clearTimeout(timer);
   }, [source]);
 
-  if (!source) return <p className="muted">{status || "Loading…"}</p>;
+  if (!source) return <p className="muted">{loaded.error?.message ?? "Loading…"}</p>;
   const set = (patch: Partial<Source>) => setSource({ ...source, ...patch });
   const save = async () => {
     setStatus("Saving…");
@@ -82,7 +86,7 @@ export function AdminEditor({ slug }: { slug?: string }) {
     setVerify(null);
     try {
       // What is on screen, saved or not.
-      setVerify(await api("POST", "/challenges/verify", { ...source, slug: source.slug || undefined }));
+      setVerify(await api<VerifyResponse>("POST", "/challenges/verify", { ...source, slug: source.slug || undefined }));
       setStatus("");
     } catch (e) {
       setStatus((e as Error).message);

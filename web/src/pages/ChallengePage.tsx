@@ -6,6 +6,7 @@ import { Preview } from "../components/Preview";
 import { Results, type Live } from "../components/Results";
 import { loadDraft, saveDraft } from "../drafts";
 import { authLink } from "../returnTo";
+import { useApi, useLoad } from "../useApi";
 
 /** The `[id]` that starts each requirement item, shown as the label the Tests tab names. */
 export function markRequirementIds(statement: string): string {
@@ -17,37 +18,28 @@ const PANES: [Pane, string][] = [["info", "Challenge"], ["code", "Code"], ["run"
 
 export function ChallengePage({ slug, dark, userId }: { slug: string; dark: boolean; userId: string | null }) {
   const signedIn = userId !== null;
-  const [challenge, setChallenge] = useState<Challenge | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [code, setCode] = useState("");
+  const loaded = useApi<Challenge>(`/challenges/${slug}`);
+  // The App mounts this page anew when the learner signs in or out, so one load per slug.
+  const draft = useLoad(`${userId ?? "guest"}:${slug}`, () => loadDraft(userId, slug));
+  // The page opens once both are in, with the draft or else the starter.
+  const challenge = draft.loading ? undefined : loaded.data;
+  const error = loaded.error?.message;
+  // What the learner typed, once they type.
+  const [edited, setEdited] = useState<string | null>(null);
+  const code = edited ?? draft.data ?? challenge?.starter.code ?? "";
   const [tab, setTab] = useState<"statement" | "tests" | "history">("statement");
   const [live, setLive] = useState<Live | null>(null);
-  const [history, setHistory] = useState<SubmissionList["submissions"]>([]);
+  const history = useApi<SubmissionList>(signedIn ? `/submissions?challenge=${encodeURIComponent(slug)}` : null);
+  const reloadHistory = history.reload;
   const [submitError, setSubmitError] = useState<string | null>(null);
   // On a phone one pane shows at a time (styles.css); on wider screens all three do.
   const [pane, setPane] = useState<Pane>("info");
 
-  useEffect(() => {
-    Promise.all([api<Challenge>("GET", `/challenges/${slug}`), loadDraft(userId, slug)]).then(
-      ([c, draft]) => {
-        setChallenge(c);
-        setCode(draft ?? c.starter.code);
-      },
-      (e) => setError(e.message),
-    );
-  }, [slug, userId]);
-
   const language = challenge?.starter.name.endsWith(".tsx") ? "tsx" : "jsx";
   const onChange = useCallback((value: string) => {
-    setCode(value);
+    setEdited(value);
     saveDraft(userId, slug, value);
   }, [slug, userId]);
-
-  const loadHistory = useCallback(() => {
-    if (!signedIn) return;
-    api<SubmissionList>("GET", `/submissions?challenge=${encodeURIComponent(slug)}`).then((h) => setHistory(h.submissions), () => {});
-  }, [slug, signedIn]);
-  useEffect(loadHistory, [loadHistory]);
 
   const submit = useCallback(async () => {
     setSubmitError(null);
@@ -71,13 +63,13 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
           stop();
           // The screenshot flag and the history come from the stored submission.
           api<Submission>("GET", `/submissions/${id}`).then((s) => setLive((l) => (l && l.id === id ? { ...l, hasScreenshot: s.has_screenshot } : l)));
-          loadHistory();
+          reloadHistory();
         }
       });
     } catch (e) {
       setSubmitError((e as Error).message);
     }
-  }, [slug, code, language, loadHistory]);
+  }, [slug, code, language, reloadHistory]);
 
   const open = async (id: string) => {
     const s = await api<Submission>("GET", `/submissions/${id}`);
@@ -139,8 +131,8 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
           ))}</ol>
         )}
         {tab === "history" && (signedIn ? (
-          history.length === 0 ? <p className="muted">No submissions yet.</p> : (
-            <ul className="history">{history.map((s) => (
+          !history.data?.submissions.length ? <p className="muted">No submissions yet.</p> : (
+            <ul className="history">{history.data.submissions.map((s) => (
               <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => open(s.id)}>Results</button> <button onClick={() => restore(s.id)}>Restore code</button></li>
             ))}</ul>
           )

@@ -1,16 +1,14 @@
-import { useEffect, useMemo, useState } from "react";
-import { api, type ChallengeSummary } from "../api";
+import { useMemo, useState } from "react";
+import type { ChallengeList } from "../api";
+import { useApi } from "../useApi";
 
 export function Challenges() {
-  const [all, setAll] = useState<ChallengeSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const list = useApi<ChallengeList>("/challenges");
+  const all = list.data?.challenges;
+  const error = list.error?.message;
   const [query, setQuery] = useState("");
   const [difficulty, setDifficulty] = useState("");
   const [status, setStatus] = useState("");
-
-  useEffect(() => {
-    api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setAll(r.challenges), (e) => setError(e.message));
-  }, []);
 
   const shown = useMemo(() => (all ?? []).filter((c) => {
     const q = query.trim().toLowerCase();

@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import { api, type ChallengeSummary, type Profile, type User } from "../api";
+import type { ChallengeList, Me, Profile, User } from "../api";
+import { useApi } from "../useApi";
 
 const BADGES: Record<string, string> = { first_solve: "First solve", all_easy: "Every easy challenge", streak_7: "7-day streak", all_challenges: "Every challenge" };
 
@@ -24,16 +24,14 @@ function Heatmap({ activity }: { activity: Profile["activity"] }) {
 }
 
 export function ProfilePage({ user }: { user: User }) {
-  const [data, setData] = useState<{ progress: Profile } | null>(null);
-  const [list, setList] = useState<ChallengeSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<{ progress: Profile }>("GET", "/me").then(setData, (e) => setError(e.message));
-    api<{ challenges: ChallengeSummary[] }>("GET", "/challenges").then((r) => setList(r.challenges), (e) => setError(e.message));
-  }, []);
-  if (error) return <p role="alert" className="error">Could not load your profile: {error}</p>;
-  if (!data) return <p className="muted">Loading…</p>;
-  const p = data.progress;
+  const me = useApi<Me>("/me");
+  // The per-difficulty counts fill in when the list comes; the page does not wait for it.
+  const challenges = useApi<ChallengeList>("/challenges");
+  const list = challenges.data?.challenges ?? [];
+  const error = me.error ?? challenges.error;
+  if (error) return <p role="alert" className="error">Could not load your profile: {error.message}</p>;
+  if (!me.data) return <p className="muted">Loading…</p>;
+  const p = me.data.progress;
   const by = (d: string) => `${list.filter((c) => c.difficulty === d && c.status === "solved").length} / ${list.filter((c) => c.difficulty === d).length}`;
   return (
     <div className="profile">

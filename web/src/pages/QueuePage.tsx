@@ -1,25 +1,21 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../api";
+import { useEffect, useState } from "react";
+import { api, type QueueOverview } from "../api";
+import { useApi } from "../useApi";
 
-type DeadJob = { id: string; attempts: number; reason: string; died_at: string; challenge: string | null; user_id: string | null; submitted_at: string | null };
-type Worker = { id: string; host: string; pid: number; started_at: string; last_seen: string; seconds_since_seen: number; silent: boolean; in_flight: number; capacity: number; browser_memory_bytes: number | null };
-export type QueueOverview = { waiting: number; retrying: number; running: number; dead: number; dead_jobs: DeadJob[]; workers: Worker[]; alert: string | null };
-
-const mib = (bytes: number | null) => (bytes == null ? "—" : `${Math.round(bytes / 1048576)} MiB`);
+const mib = (bytes?: number | null) => (bytes == null ? "—" : `${Math.round(bytes / 1048576)} MiB`);
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 /** The queue for admins, refreshed every five seconds: counts, dead jobs to retry or
  * discard, and the workers by their heartbeats. */
 export function QueuePage() {
-  const [queue, setQueue] = useState<QueueOverview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // A failed refresh keeps the last counts on screen, with the error above them.
+  const { data: queue, error: failed, reload } = useApi<QueueOverview>("/admin/queue");
+  const error = failed?.message;
   const [status, setStatus] = useState("");
-  const load = useCallback(() => api<QueueOverview>("GET", "/admin/queue").then((q) => { setQueue(q); setError(null); }, (e) => setError(e.message)), []);
   useEffect(() => {
-    load();
-    const timer = setInterval(load, 5000);
+    const timer = setInterval(reload, 5000);
     return () => clearInterval(timer);
-  }, [load]);
+  }, [reload]);
   const act = async (id: string, action: "retry" | "discard") => {
     setStatus(action === "retry" ? "Retrying…" : "Discarding…");
     try {
@@ -28,7 +24,7 @@ export function QueuePage() {
     } catch (e) {
       setStatus(`Could not ${action}: ${(e as Error).message}`);
     }
-    load();
+    reload();
   };
 
   if (!queue) return error ? <p role="alert" className="error">Could not load the queue: {error}</p> : <p className="muted">Loading…</p>;
