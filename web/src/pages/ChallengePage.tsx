@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { marked } from "marked";
-import { api, follow, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
+import { api, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
 import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
 import { Results, type Live } from "../components/Results";
 import { loadDraft, saveDraft } from "../drafts";
 import { authLink } from "../returnTo";
 import { useApi, useLoad } from "../useApi";
+import { useFollow } from "../useFollow";
 
 /** The `[id]` that starts each requirement item, shown as the label the Tests tab names. */
 export function markRequirementIds(statement: string): string {
@@ -31,6 +32,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   const [live, setLive] = useState<Live | null>(null);
   const history = useApi<SubmissionList>(signedIn ? `/submissions?challenge=${encodeURIComponent(slug)}` : null);
   const reloadHistory = history.reload;
+  const followOne = useFollow();
   const [submitError, setSubmitError] = useState<string | null>(null);
   // On a phone one pane shows at a time (styles.css); on wider screens all three do.
   const [pane, setPane] = useState<Pane>("info");
@@ -47,7 +49,8 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
     try {
       const { id, position } = await api<Submitted>("POST", "/submissions", { challenge: slug, code, language } satisfies SubmitRequest);
       setLive({ id, status: "queued", position: position ?? null, tests: [], result: null, hasScreenshot: false });
-      const stop = follow(id, (e) => {
+      // Stops following the submission before, if any; unmounting stops this one.
+      const stop = followOne(id, (e) => {
         setLive((l) => {
           if (!l || l.id !== id) return l;
           switch (e.type) {
@@ -69,7 +72,7 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
     } catch (e) {
       setSubmitError((e as Error).message);
     }
-  }, [slug, code, language, reloadHistory]);
+  }, [slug, code, language, reloadHistory, followOne]);
 
   const open = async (id: string) => {
     const s = await api<Submission>("GET", `/submissions/${id}`);
