@@ -1,11 +1,15 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { setLeaveGuard } from "../leaveGuard";
-import { api, ApiError, type ChallengeInput, type ChallengeList, type Validation, type VerifyResponse } from "../api";
+import { api, ApiError, type ChallengeInput, type ChallengeList, type ChallengeSource, type Validation, type VerifyResponse } from "../api";
 import { useApi } from "../useApi";
 
 /** What the editor holds: the parts an admin writes, the slug empty until typed. */
 type Source = Omit<ChallengeInput, "slug"> & { slug: string };
 
+/** Only the fields the API accepts back (it refuses unknown ones, like the source's `version`). */
+const editable = ({ slug, spec_toml, statement, starter, reference }: ChallengeSource): Source => ({ slug, spec_toml, statement, starter, reference });
+/** The request body; an empty slug is left out (validate and verify work without one). */
+const input = (source: Source): ChallengeInput => ({ ...source, slug: source.slug || undefined });
 
 const EMPTY: Source = {
   slug: "",
@@ -37,8 +41,8 @@ export function AdminList() {
 /** Create or edit a challenge; the test file is validated by the server as you type. */
 export function AdminEditor({ slug }: { slug?: string }) {
   // The sources: as loaded (or the empty template for a new challenge) until edited.
-  const loaded = useApi<Source>(slug ? `/challenges/${slug}/source` : null);
-  const original = slug ? (loaded.data ?? null) : EMPTY;
+  const loaded = useApi<ChallengeSource>(slug ? `/challenges/${slug}/source` : null);
+  const original = useMemo(() => (slug ? (loaded.data ? editable(loaded.data) : null) : EMPTY), [slug, loaded.data]);
   const [edited, setSource] = useState<Source | null>(null);
   const source = edited ?? original;
   const [check, setCheck] = useState<{ ok: boolean; text: string; tests: Validation["tests"] }>({ ok: true, text: "", tests: [] });
@@ -59,7 +63,7 @@ export function AdminEditor({ slug }: { slug?: string }) {
   useEffect(() => {
     if (!source) return;
     const timer = setTimeout(() => {
-      api<Validation>("POST", "/challenges/validate", { ...source, slug: source.slug || undefined }).then(
+      api<Validation>("POST", "/challenges/validate", input(source)).then(
         (r) => setCheck({ ok: true, text: "Valid.", tests: r.tests }),
         (e) => setCheck({ ok: false, text: e instanceof ApiError ? `${e.body.field ?? ""}: ${e.body.message}` : String(e), tests: [] }),
       );
@@ -72,8 +76,8 @@ export function AdminEditor({ slug }: { slug?: string }) {
   const save = async () => {
     setStatus("Saving…");
     try {
-      if (saved) await api("PUT", `/challenges/${saved}`, source);
-      else await api("POST", "/challenges", source);
+      if (saved) await api("PUT", `/challenges/${saved}`, input(source));
+      else await api("POST", "/challenges", input(source));
       setSaved(source.slug);
       setClean(source);
       setStatus("Saved.");
@@ -86,7 +90,7 @@ export function AdminEditor({ slug }: { slug?: string }) {
     setVerify(null);
     try {
       // What is on screen, saved or not.
-      setVerify(await api<VerifyResponse>("POST", "/challenges/verify", { ...source, slug: source.slug || undefined }));
+      setVerify(await api<VerifyResponse>("POST", "/challenges/verify", input(source)));
       setStatus("");
     } catch (e) {
       setStatus((e as Error).message);
