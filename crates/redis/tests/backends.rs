@@ -1,8 +1,9 @@
-//! The Redis queue, bus and cache against a real, private redis-server: the queue's
-//! guarantees (order, one holder at a time, leases reclaimed from dead workers, retries
-//! with back-off, dead letters), surviving a Redis restart, and TLS.
+//! The Redis backends against a real, private redis-server, in what only Redis does: the
+//! queue surviving a Redis restart or the loss of its data, events reaching every process,
+//! the shared cache and rate limits, and TLS. The queue's contract, which the SQL queue
+//! answers to too, is tests/contract.rs.
 
-use reactlab_queue::{Event, EventBus, JobQueue, QueueStats, WORKER_MEMORY_MS, WorkerStatus};
+use reactlab_queue::{Event, EventBus, JobQueue};
 use reactlab_redis::{Redis, RedisBus, RedisCache, RedisQueue, RedisSettings};
 use reactlab_store::cache::Cache;
 use reactlab_testkit::RedisServer;
@@ -13,123 +14,6 @@ const NOW: Duration = Duration::ZERO;
 
 fn redis(server: &RedisServer) -> Redis {
     Redis::new(&RedisSettings { url: server.url(), ..Default::default() }).unwrap()
-}
-
-#[tokio::test]
-async fn jobs_come_out_in_order_once_and_enqueueing_twice_is_one_job() {
-    let server = RedisServer::start();
-    let q = RedisQueue::new(redis(&server));
-    for id in ["a", "b", "a", "c"] {
-        q.enqueue(id).await.unwrap();
-    }
-    assert_eq!(q.position("b").await.unwrap(), Some(2));
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 3, retrying: 0, running: 0, dead: 0 });
-    let a = q.take(LEASE, NOW).await.unwrap().unwrap();
-    assert_eq!((a.id.as_str(), a.attempt), ("a", 1));
-    assert_eq!(q.position("a").await.unwrap(), None, "a held job has no place in line");
-    assert_eq!(q.position("c").await.unwrap(), Some(2));
-    let b = q.take(LEASE, NOW).await.unwrap().unwrap();
-    assert_eq!(b.id, "b");
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 1, retrying: 0, running: 2, dead: 0 });
-    q.ack(&a).await.unwrap();
-    q.ack(&b).await.unwrap();
-    let c = q.take(LEASE, NOW).await.unwrap().unwrap();
-    q.ack(&c).await.unwrap();
-    assert_eq!(q.take(LEASE, NOW).await.unwrap(), None);
-    assert_eq!(q.stats().await.unwrap(), QueueStats::default());
-    q.enqueue("a").await.unwrap();
-    assert_eq!(q.take(LEASE, NOW).await.unwrap().unwrap().id, "a", "a finished job can be queued again");
-}
-
-#[tokio::test]
-async fn a_dead_workers_job_is_reclaimed_after_the_lease_and_the_stale_holder_is_refused() {
-    let server = RedisServer::start();
-    let dead_worker = RedisQueue::new(redis(&server));
-    let live_worker = RedisQueue::new(redis(&server));
-    dead_worker.enqueue("a").await.unwrap();
-    let lease = Duration::from_millis(300);
-    let first = dead_worker.take(lease, NOW).await.unwrap().unwrap();
-    assert_eq!(live_worker.take(lease, NOW).await.unwrap(), None, "a leased job is not handed out twice");
-    // Renewing keeps it.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(dead_worker.extend(&first, lease).await.unwrap());
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(live_worker.take(lease, NOW).await.unwrap(), None, "a renewed lease holds");
-    // The holder stops renewing (it died): another worker gets the job.
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let second = live_worker.take(lease, NOW).await.unwrap().expect("reclaimed after the lease");
-    assert_eq!((second.id.as_str(), second.attempt), ("a", 2));
-    assert!(!dead_worker.extend(&first, lease).await.unwrap(), "the stale holder lost it");
-    dead_worker.ack(&first).await.unwrap();
-    assert_eq!(live_worker.stats().await.unwrap().running, 1, "a stale ack removes nothing");
-    live_worker.ack(&second).await.unwrap();
-    assert_eq!(live_worker.stats().await.unwrap(), QueueStats::default());
-}
-
-#[tokio::test]
-async fn retries_wait_for_their_back_off_releases_do_not_count_and_the_last_failure_is_parked() {
-    let server = RedisServer::start();
-    let q = RedisQueue::new(redis(&server));
-    q.enqueue("a").await.unwrap();
-    let l = q.take(LEASE, NOW).await.unwrap().unwrap();
-    q.retry_later(&l, Duration::from_millis(400)).await.unwrap();
-    assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "not before its back-off");
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 1, running: 0, dead: 0 });
-    let l = q.take(LEASE, Duration::from_secs(3)).await.unwrap().expect("available after its back-off");
-    assert_eq!(l.attempt, 2);
-    q.release(&l).await.unwrap();
-    let l = q.take(LEASE, NOW).await.unwrap().unwrap();
-    assert_eq!(l.attempt, 2, "a release gives the attempt back");
-    q.dead_letter(&l, "the judge kept failing").await.unwrap();
-    assert_eq!(q.stats().await.unwrap(), QueueStats { waiting: 0, retrying: 0, running: 0, dead: 1 });
-    assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "a dead job is not delivered again");
-    q.enqueue("a").await.unwrap();
-    assert_eq!(q.take(LEASE, NOW).await.unwrap(), None, "nor queued again by a duplicate enqueue");
-    let dead = q.dead_jobs(10).await.unwrap();
-    assert_eq!((dead.len(), dead[0].id.as_str(), dead[0].attempts, dead[0].reason.as_str()), (1, "a", 2, "the judge kept failing"));
-    assert!(q.revive("a").await.unwrap());
-    assert!(!q.revive("a").await.unwrap(), "revived once");
-    let l = q.take(LEASE, NOW).await.unwrap().expect("a revived job is delivered again");
-    assert_eq!(l.attempt, 1, "with fresh attempts");
-    q.dead_letter(&l, "again").await.unwrap();
-    assert!(q.discard("a").await.unwrap());
-    assert!(!q.discard("a").await.unwrap());
-    assert_eq!(q.stats().await.unwrap(), QueueStats::default());
-}
-
-#[tokio::test]
-async fn workers_are_known_by_their_heartbeats() {
-    let server = RedisServer::start();
-    let q = RedisQueue::new(redis(&server));
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let mut w = WorkerStatus {
-        id: "w1".into(),
-        host: "h".into(),
-        pid: 1,
-        started_at_ms: now,
-        last_seen_ms: now,
-        in_flight: 0,
-        capacity: 2,
-        browser_memory_bytes: Some(1 << 29),
-    };
-    q.heartbeat(&w).await.unwrap();
-    w.in_flight = 1;
-    q.heartbeat(&w).await.unwrap();
-    q.heartbeat(&WorkerStatus { id: "gone".into(), last_seen_ms: now - WORKER_MEMORY_MS - 1, ..w.clone() }).await.unwrap();
-    assert_eq!(q.workers().await.unwrap(), vec![w], "the latest status of each worker heard from lately");
-}
-
-#[tokio::test]
-async fn a_waiting_taker_wakes_when_a_job_arrives() {
-    let server = RedisServer::start();
-    let q = std::sync::Arc::new(RedisQueue::new(redis(&server)));
-    let taker = tokio::spawn({
-        let q = q.clone();
-        async move { q.take(LEASE, Duration::from_secs(5)).await }
-    });
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    q.enqueue("late").await.unwrap();
-    assert_eq!(taker.await.unwrap().unwrap().unwrap().id, "late");
 }
 
 #[tokio::test]

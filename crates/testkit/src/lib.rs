@@ -5,6 +5,7 @@
 //! network failing. Everything started here is stopped by its pid when dropped.
 
 mod pg_server;
+pub mod queue_contract;
 pub mod queue_model;
 mod tcp_gate;
 
