@@ -8,6 +8,7 @@ pub mod harness;
 pub mod host;
 pub mod input;
 pub mod launch;
+pub mod procfs;
 pub mod reaper;
 pub mod runner;
 pub mod site;

@@ -7,6 +7,7 @@
 //! removes the browser's profile once nothing writes to it. A judge killed outright leaves
 //! its profiles behind: the next judge on the machine removes those of judges that are gone.
 
+use crate::procfs;
 use std::ffi::OsStr;
 use std::io;
 use std::path::Path;
@@ -48,7 +49,7 @@ fn remove_stale_profiles(dir: &Path) {
         let Some(owner) = name.to_str().and_then(|n| n.strip_prefix(PROFILE_PREFIX)).and_then(|rest| rest.split('-').next()?.parse::<u32>().ok()) else {
             continue;
         };
-        if owner != std::process::id() && !Path::new(&format!("/proc/{owner}")).exists() {
+        if owner != std::process::id() && !procfs::exists(owner) {
             match std::fs::remove_dir_all(entry.path()) {
                 Ok(()) => tracing::info!(profile = %entry.path().display(), "removed the browser profile of a judge that is gone"),
                 Err(e) => tracing::debug!(profile = %entry.path().display(), "cannot remove a stale browser profile: {e}"),
@@ -74,8 +75,7 @@ pub fn reap_orphans(chromium: &Path, within: Duration) {
     loop {
         let mut left = 0;
         for (pid, state) in children_named(&name) {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let helper = String::from_utf8_lossy(&cmdline).contains("--type=");
+            let helper = procfs::cmdline(pid).contains("--type=");
             if state != 'Z' && !helper {
                 continue;
             }
@@ -109,21 +109,7 @@ fn comm_of(file_name: &OsStr) -> String {
 
 /// This process's children (any of its threads') named `name`, with their state letters.
 fn children_named(name: &str) -> Vec<(u32, char)> {
-    let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let (head, rest) = stat.rsplit_once(") ")?;
-            let comm = head.split_once(" (")?.1;
-            let mut fields = rest.split(' ');
-            let state = fields.next()?.chars().next()?;
-            let parent: u32 = fields.next()?.parse().ok()?;
-            (parent == me && comm == name).then_some((pid, state))
-        })
-        .collect()
+    procfs::Processes::now().children(std::process::id()).filter(|s| s.comm == name).map(|s| (s.pid, s.state)).collect()
 }
 
 #[cfg(test)]

@@ -4,38 +4,12 @@
 mod common;
 use common::*;
 use reactlab_core::Verdict;
+use reactlab_judge::procfs::{cmdline, parent_of, state_of, status_field, tree};
 use reactlab_judge::{BrowserOptions, Judge};
 use std::time::{Duration, Instant};
 
 const SPEC: &str = "title = \"t\"\ndifficulty = \"easy\"\n[[test]]\nname = \"t\"\nsteps = [{ do = \"expect_text\", on = { tag = \"p\" }, equals = \"hi\" }]\n";
 const CODE: &str = "export default () => <p>hi</p>;";
-
-fn field(pid: u32, name: &str) -> Option<String> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix(&format!("{name}:")).map(|v| v.trim().to_string()))
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
-}
-
-fn state_of(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(") ")?.1.chars().next()
-}
-
-/// `pid` and the processes descended from it.
-fn tree(pid: u32) -> Vec<u32> {
-    let all: Vec<u32> = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
-    let mut out = vec![pid];
-    out.extend(all.into_iter().filter(|&p| std::iter::successors(parent_of(p), |&q| if q > 1 { parent_of(q) } else { None }).any(|q| q == pid)));
-    out
-}
-
-fn cmdline(pid: u32) -> String {
-    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()).replace('\0', " ")
-}
 
 fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
@@ -55,7 +29,7 @@ fn the_browser_runs_as_an_unprivileged_user_with_its_sandbox_on() {
         let uid = reactlab_judge::launch::BrowserUser::find().unwrap().uid;
         assert_ne!(uid, 0, "{user} must not be root");
         for &p in &processes {
-            if let Some(uids) = field(p, "Uid") {
+            if let Some(uids) = status_field(p, "Uid") {
                 assert!(uids.split_whitespace().all(|u| u == uid.to_string()), "process {p} ({}) runs as uids {uids}, not {user} ({uid})", cmdline(p));
             }
         }
@@ -65,8 +39,8 @@ fn the_browser_runs_as_an_unprivileged_user_with_its_sandbox_on() {
     let renderers: Vec<u32> = processes.iter().copied().filter(|&p| cmdline(p).contains("--type=renderer")).collect();
     assert!(!renderers.is_empty(), "no renderer under the browser: {:?}", processes.iter().map(|&p| cmdline(p)).collect::<Vec<_>>());
     for p in renderers {
-        assert_eq!(field(p, "Seccomp").as_deref(), Some("2"), "renderer {p} must run under a seccomp filter");
-        assert_eq!(field(p, "NoNewPrivs").as_deref(), Some("1"), "renderer {p} must not gain privileges");
+        assert_eq!(status_field(p, "Seccomp").as_deref(), Some("2"), "renderer {p} must run under a seccomp filter");
+        assert_eq!(status_field(p, "NoNewPrivs").as_deref(), Some("1"), "renderer {p} must not gain privileges");
     }
 }
 

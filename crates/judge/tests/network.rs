@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use reactlab_core::Verdict;
 use reactlab_judge::launch::NetworkWall;
+use reactlab_judge::procfs::descendants;
 use reactlab_judge::{BrowserOptions, Judge};
 use std::net::{TcpListener, UdpSocket};
 use std::sync::Arc;
@@ -201,16 +202,6 @@ steps = [{ do = "click", on = { role = "button", name = "Send" } }, { do = "expe
     assert_eq!(r.verdict, Verdict::WrongAnswer, "{}", explain(&r));
     assert!(r.tests[0].message.as_deref().unwrap_or_default().contains("127.0.0.1"), "{}", explain(&r));
     drop(watcher);
-}
-
-/// The processes descended from `pid` (the browser's renderers and helpers).
-fn descendants(pid: u32) -> Vec<u32> {
-    let parent_of = |p: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-        stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
-    };
-    let all: Vec<u32> = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
-    all.into_iter().filter(|&p| std::iter::successors(parent_of(p), |&q| if q > 1 { parent_of(q) } else { None }).any(|q| q == pid)).collect()
 }
 
 /// The second wall: the browser and every process it starts live in a network namespace of

@@ -6,7 +6,7 @@ use crate::grade::judge as judge_for;
 use crate::{JudgeArgs, catalog};
 use futures::StreamExt;
 use reactlab_core::{Challenge, Verdict};
-use reactlab_judge::Judge;
+use reactlab_judge::{Judge, procfs};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -34,8 +34,7 @@ pub struct BenchArgs {
 const KINDS: [&str; 5] = ["browser", "renderer", "network", "gpu", "other"];
 
 fn kind_of(pid: u32) -> usize {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let cmdline = String::from_utf8_lossy(&cmdline);
+    let cmdline = procfs::cmdline(pid);
     if !cmdline.contains("--type=") {
         0
     } else if cmdline.contains("--type=renderer") {
@@ -50,37 +49,16 @@ fn kind_of(pid: u32) -> usize {
 }
 
 /// Clock ticks of CPU (user + system) used so far by a process and its descendants, by kind.
+/// The CPU of children that have exited and been reaped counts too: without it a renderer
+/// that ends during a phase takes its whole CPU history out of the sum (and the figure comes
+/// out too low). Reaped children count for their parent's kind.
 fn tree_ticks(root: u32) -> [u64; 5] {
-    let mut parents: Vec<(u32, u32, u64)> = Vec::new();
-    if let Ok(dir) = std::fs::read_dir("/proc") {
-        for entry in dir.flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-            // Fields after the parenthesised command name: state ppid … utime(14) stime(15)
-            // cutime(16) cstime(17). The last two hold the CPU of children that have exited
-            // and been reaped: without them a renderer that ends during a phase takes its
-            // whole CPU history out of the sum (and the figure comes out too low). Reaped
-            // children count for their parent's kind.
-            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let (Some(ppid), Some(times)) = (f.get(1), f.get(11..15)) else { continue };
-            parents.push((pid, ppid.parse().unwrap_or(0), times.iter().map(|t| t.parse::<u64>().unwrap_or(0)).sum()));
-        }
-    }
-    let mut tree = vec![root];
+    let now = procfs::Processes::now();
     let mut total = [0; 5];
-    let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        for (pid, ppid, ticks) in &parents {
-            if *ppid == p {
-                tree.push(*pid);
-            }
-            if *pid == p {
-                total[kind_of(p)] += ticks;
-            }
+    for pid in now.tree(root) {
+        if let Some(s) = now.get(pid) {
+            total[kind_of(pid)] += s.cpu_ticks + s.reaped_children_ticks;
         }
-        i += 1;
     }
     total
 }
@@ -97,14 +75,7 @@ fn ticks_per_second() -> f64 {
 }
 
 fn self_ticks() -> u64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = &s[s.rfind(')')? + 2..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-        })
-        .unwrap_or(0)
+    procfs::cpu_ticks(std::process::id()).unwrap_or(0)
 }
 
 async fn cpu(judge: &Judge) -> Cpu {
@@ -249,7 +220,7 @@ pub async fn run(args: BenchArgs) -> u8 {
     );
 
     // Throughput.
-    let mut peak_pss: f64 = crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0;
+    let mut peak_pss: f64 = procfs::tree_pss_bytes(pid) as f64 / 1048576.0;
     for &level in &args.levels {
         let before = cpu(&judge).await;
         let t = Instant::now();
@@ -257,7 +228,7 @@ pub async fn run(args: BenchArgs) -> u8 {
         let mut lat = Vec::new();
         while let Some(d) = stream.next().await {
             lat.push(d.as_secs_f64() * 1000.0);
-            peak_pss = peak_pss.max(crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0);
+            peak_pss = peak_pss.max(procfs::tree_pss_bytes(pid) as f64 / 1048576.0);
         }
         let wall = t.elapsed().as_secs_f64();
         let after = cpu(&judge).await;
@@ -270,7 +241,7 @@ pub async fn run(args: BenchArgs) -> u8 {
             ((after.browser + after.judge) - (before.browser + before.judge)) as f64 * 1000.0 / ticks_per_second() / args.per_level as f64
         );
     }
-    println!("browser memory: PSS {:.0} MiB now, {:.0} MiB peak during the throughput runs", crate::procfs::tree_pss_bytes(pid) as f64 / 1048576.0, peak_pss);
+    println!("browser memory: PSS {:.0} MiB now, {:.0} MiB peak during the throughput runs", procfs::tree_pss_bytes(pid) as f64 / 1048576.0, peak_pss);
 
     // The catalog's references.
     match catalog::load_all(&args.judge.catalog) {

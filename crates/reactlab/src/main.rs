@@ -10,7 +10,6 @@ mod healthcheck;
 mod http;
 mod load;
 mod platform;
-mod procfs;
 mod serve;
 mod text_report;
 mod worker;

@@ -140,7 +140,7 @@ impl Worker {
         let started_at_ms = self.db.now_ms();
         let id = format!("{host}-{}-{started_at_ms}", std::process::id());
         loop {
-            let browser_memory_bytes = self.judge.pool().browser_pid().await.map(crate::procfs::tree_pss_bytes);
+            let browser_memory_bytes = self.judge.pool().browser_pid().await.map(reactlab_judge::procfs::tree_pss_bytes);
             let status = WorkerStatus {
                 id: id.clone(),
                 host: host.clone(),

@@ -13,6 +13,7 @@ mod server;
 mod stream;
 
 use engines::{engine_env, start_engines};
+use reactlab_judge::procfs;
 use reactlab_testkit::{PgDatabase, PgServer, RedisServer, S3Server, TcpGate};
 use server::series;
 use std::time::Duration;
@@ -194,29 +195,10 @@ async fn hostile_code_under_load_gets_its_verdicts_and_honest_code_stays_graded_
 /// The main process of the browser a worker launched (a descendant of the worker whose
 /// command line names chromium and is not one of its helpers, `--type=renderer` and such).
 fn browser_of(worker: u32) -> Option<u32> {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let after_name = &stat[stat.rfind(')')? + 2..];
-            Some((pid, after_name.split_whitespace().nth(1)?.parse().ok()?))
-        })
-        .collect();
-    let mut generation = vec![worker];
-    while !generation.is_empty() {
-        let children: Vec<u32> = parents.iter().filter(|(_, parent)| generation.contains(parent)).map(|(pid, _)| *pid).collect();
-        let browser = children.iter().copied().find(|pid| {
-            let command = std::fs::read(format!("/proc/{pid}/cmdline")).map(|c| String::from_utf8_lossy(&c).replace('\0', " ")).unwrap_or_default();
-            command.contains("chromium") && !command.contains("--type=")
-        });
-        if browser.is_some() {
-            return browser;
-        }
-        generation = children;
-    }
-    None
+    procfs::descendants(worker).into_iter().find(|&pid| {
+        let command = procfs::cmdline(pid);
+        command.contains("chromium") && !command.contains("--type=")
+    })
 }
 
 fn sigkill(pid: u32) {

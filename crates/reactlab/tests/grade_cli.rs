@@ -1,23 +1,8 @@
 //! `reactlab grade` as a process: its browser lives and dies with it.
 
+use reactlab_judge::procfs;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The state letter of a process (`R`, `S`, `Z`, …), or None once it is gone.
-fn state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(") ")?.1.chars().next()
-}
-
-fn children(pid: u32) -> Vec<u32> {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| list.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
-        .collect()
-}
 
 #[test]
 fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
@@ -46,9 +31,7 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
     let grade_pid = grade.id();
     let deadline = Instant::now() + Duration::from_secs(30);
     let browser = loop {
-        let found = children(grade_pid)
-            .into_iter()
-            .find(|&c| std::fs::read(format!("/proc/{c}/cmdline")).is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("--remote-debugging-pipe")));
+        let found = procfs::children(grade_pid).into_iter().find(|&c| procfs::cmdline(c).contains("--remote-debugging-pipe"));
         if let Some(pid) = found {
             break pid;
         }
@@ -66,7 +49,7 @@ fn a_grade_process_killed_with_sigkill_takes_its_browser_with_it() {
     grade.wait().unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(10);
-    while matches!(state(browser), Some(s) if s != 'Z') {
+    while matches!(procfs::state_of(browser), Some(s) if s != 'Z') {
         assert!(Instant::now() < deadline, "the browser {browser} outlived its judge by 10 s");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -3,7 +3,7 @@
 //! started, tabs open, caches filled), every few seconds for the peak, and at the end, after
 //! the last result. Growth is end minus start.
 
-use crate::procfs::{rss_bytes, tree_pss_bytes};
+use reactlab_judge::procfs::{rss_bytes, tree_pss_bytes};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
