@@ -1,6 +1,6 @@
 //! `reactlab serve`'s edges: bad input, accounts, admin authoring, the web app and its
 //! preview, the API description. Attacks (auth, sessions, CSRF, limits, slow and oversized
-//! requests) are in tests/security.rs. Only `verify` needs Chromium.
+//! requests) are in tests/security/. Only `verify` needs Chromium.
 
 mod server;
 use reqwest::{Method, StatusCode};
@@ -48,7 +48,7 @@ async fn malformed_bodies_get_precise_errors_naming_the_field() {
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("challenge")), "{}", r.body);
     let r = raw(&client, Method::POST, "/api/v1/submissions").header("content-type", "text/plain").body("hello").send().await.unwrap();
     assert_eq!(error_of(r).await.1["code"], "unsupported_media_type");
-    // (Oversized bodies and code: tests/security.rs.)
+    // (Oversized bodies and code: tests/security/oversized.rs.)
 
     // Nothing was accepted along the way.
     let history = client.get("/api/v1/submissions").await.body;
@@ -59,7 +59,7 @@ async fn malformed_bodies_get_precise_errors_naming_the_field() {
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"));
 }
 
-/// Sessions (cookies, logout, fixation, CSRF) are attacked in tests/security.rs.
+/// Sessions (cookies, logout, fixation, CSRF) are attacked in tests/security/ (authentication.rs, sessions.rs, csrf.rs).
 #[tokio::test]
 async fn accounts_and_their_errors() {
     let server = Server::start(&[]);
@@ -131,7 +131,7 @@ async fn admins_author_challenges_with_the_same_validation_as_files() {
         "starter": { "name": "starter.jsx", "code": "export default function App() { return null; }" },
         "reference": { "name": "reference.jsx", "code": "export default function App() { return <p>Hello</p>; }" }
     });
-    // (Learners and strangers refused: tests/security.rs.)
+    // (Learners and strangers refused: tests/security/authentication.rs.)
     let mut broken = body.clone();
     broken["spec_toml"] = json!("title = \"Hello\"\ndifficulty = \"impossible\"\n");
     let r = admin.post("/api/v1/challenges", broken).await;
