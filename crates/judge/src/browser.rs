@@ -4,7 +4,7 @@
 use crate::cdp::Connection;
 use crate::error::JudgeError;
 use crate::host::HostPage;
-use crate::launch::{self, BrowserSandbox, LaunchOptions, NetworkWall};
+use crate::launch::{self, BrowserSandbox, LaunchError, LaunchOptions, NetworkWall};
 use crate::site::Sites;
 use crate::site_server;
 use std::path::PathBuf;
@@ -220,12 +220,12 @@ impl BrowserPool {
     }
 
     async fn launch(&self) -> Result<LiveBrowser, JudgeError> {
-        let launch_err = |reason: String| JudgeError::Launch { path: self.options.chromium.clone(), reason };
+        let launch_err = |reason: LaunchError| JudgeError::Launch { path: self.options.chromium.clone(), reason };
         if !self.options.chromium.exists() {
-            return Err(launch_err("no such file".into()));
+            return Err(launch_err(LaunchError::Missing));
         }
         crate::reaper::adopt_orphans();
-        let profile = crate::reaper::profile_folder().map_err(|e| launch_err(e.to_string()))?;
+        let profile = crate::reaper::profile_folder().map_err(|e| launch_err(LaunchError::Profile(e)))?;
         // Extra flags from the operator (e.g. for experiments); a repeated flag overrides ours.
         let extra = std::env::var("REACTLAB_CHROMIUM_FLAGS").unwrap_or_default();
         let args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("--{f}")).chain(extra.split_whitespace().map(String::from)).collect();
@@ -239,13 +239,12 @@ impl BrowserPool {
             launch::launch(options).await
         })
         .await
-        .map_err(|e| launch_err(e.to_string()))?
+        .map_err(|e| launch_err(e.into()))?
         .map_err(launch_err)?;
         let conn = Arc::new(launched.conn);
         let runtime_served = Arc::new(AtomicU64::new(0));
         let sites = Arc::new(Sites::default());
-        let server = site_server::serve(launched.server_listener, sites.clone(), runtime_served.clone())
-            .map_err(|e| launch_err(format!("cannot serve the pages: {e}")))?;
+        let server = site_server::serve(launched.server_listener, sites.clone(), runtime_served.clone()).map_err(|e| launch_err(LaunchError::Serve(e)))?;
         let child = launched.child;
         let pid = child.id();
         let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
@@ -274,7 +273,7 @@ impl BrowserPool {
 
     /// Waits for a free slot, then lends a warm host page (opening one if none is idle).
     pub async fn lease(&self) -> Result<Lease, JudgeError> {
-        let permit = self.slots.clone().acquire_owned().await.map_err(|_| JudgeError::Browser("the judge is shutting down".into()))?;
+        let permit = self.slots.clone().acquire_owned().await.map_err(|_| JudgeError::ShuttingDown)?;
         let browser = self.browser().await?;
         browser.submissions.fetch_add(1, Ordering::Relaxed);
         let idle = browser.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -299,7 +298,7 @@ impl BrowserPool {
             return Ok(host.clone());
         }
         if lease.browser.is_dead() {
-            return Err(JudgeError::Browser("the browser died".into()));
+            return Err(JudgeError::BrowserDied);
         }
         let host = Arc::new(HostPage::open(lease.browser.conn.clone(), &lease.browser.proxy).await?);
         lease.host = Some(host.clone());
@@ -337,5 +336,33 @@ impl BrowserPool {
             let (chromium, profile) = (live.chromium.clone(), live.profile.take());
             let _ = tokio::task::spawn_blocking(move || crate::reaper::bury(&chromium, profile, Duration::from_secs(5))).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn launch_with(chromium: PathBuf) -> JudgeError {
+        let pool = BrowserPool::new(BrowserOptions { chromium, ..Default::default() });
+        pool.browser().await.err().expect("no browser can start")
+    }
+
+    #[tokio::test]
+    async fn a_browser_that_cannot_start_is_a_typed_launch_error_naming_the_binary() {
+        let error = launch_with(PathBuf::from("/nonexistent/chromium")).await;
+        assert!(matches!(&error, JudgeError::Launch { reason: LaunchError::Missing, .. }), "{error:?}");
+        assert!(error.to_string().contains("/nonexistent/chromium: no such file"), "{error}");
+        // A program that ends before answering on the DevTools pipe, with what it said.
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("chromium");
+        std::fs::write(&fake, "#!/bin/sh\necho 'not a browser' >&2\nexit 3\n").unwrap();
+        // Run as the browser's unprivileged user when the test runs as root: it must reach it.
+        for path in [dir.path(), fake.as_path()] {
+            std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        }
+        let error = launch_with(fake).await;
+        let JudgeError::Launch { reason, .. } = &error else { panic!("{error:?}") };
+        assert!(matches!(reason, LaunchError::Exited { said } if said.contains("not a browser")), "{error}");
     }
 }

@@ -178,7 +178,7 @@ impl Frame {
                 return stop;
             }
             if timeout_at(grace, changed).await.is_err() {
-                return Stop::Judge(JudgeError::Browser(error.to_string()));
+                return Stop::Judge(JudgeError::Cdp { doing: "answer the judge", source: error });
             }
         }
     }

@@ -163,7 +163,7 @@ impl Judge {
             // (killed, out of memory) fails every step through no fault of the code.
             if outcome.is_err() && !lease.browser.answers().await {
                 self.pool.give_back(lease, false).await;
-                return Err(JudgeError::Browser("the browser died while grading".into()));
+                return Err(JudgeError::BrowserDied);
             }
             // The bound holds for the whole report, not just each test.
             let room = MAX_CONSOLE_ENTRIES.saturating_sub(console.len());
@@ -259,7 +259,9 @@ impl Judge {
             Ok(frame) => Ok(frame),
             // Nothing of the learner's runs before the frame is open: any failure is the judge's.
             Err(Stop::Judge(e)) => Err(e),
-            Err(other) => Err(JudgeError::Browser(format!("could not open a frame: {other:?}"))),
+            Err(Stop::Timeout) => Err(JudgeError::NoAnswer { doing: "open a frame", within: Duration::from_secs(15) }),
+            Err(Stop::Crash) => Err(JudgeError::HostCrashed),
+            Err(Stop::Left(why) | Stop::Fail(why) | Stop::MountFailed(why)) => Err(JudgeError::Harness(format!("could not open a frame: {why}"))),
         }
     }
 

@@ -33,8 +33,8 @@ impl HostPage {
     /// A new context with the host page loaded and ready to hold frames.
     pub async fn open(conn: Arc<Connection>, proxy: &str) -> Result<HostPage, JudgeError> {
         let deadline = Instant::now() + Duration::from_secs(15);
-        let err = |what: &str, e: CdpError| JudgeError::Browser(format!("{what}: {e}"));
-        let bounded = |what: &'static str| move |_| JudgeError::Browser(format!("{what}: no answer in 15 s"));
+        let err = |doing: &'static str, source: CdpError| JudgeError::Cdp { doing, source };
+        let bounded = |doing: &'static str| move |_| JudgeError::NoAnswer { doing, within: Duration::from_secs(15) };
         // Every request through the judge's server, loopback too.
         let create_context =
             CreateBrowserContextParams { proxy_server: Some(proxy.to_string()), proxy_bypass_list: Some("<-loopback>".into()), ..Default::default() };
@@ -70,7 +70,7 @@ impl HostPage {
         let failure = match tokio::time::timeout_at(deadline, opened).await {
             Ok(Ok(host)) => return Ok(host),
             Ok(Err(e)) => e,
-            Err(_) => JudgeError::Browser("the host page did not load in 15 s".into()),
+            Err(_) => JudgeError::NoAnswer { doing: "load the host page", within: Duration::from_secs(15) },
         };
         dispose(conn, context);
         Err(failure)

@@ -16,7 +16,7 @@ use crate::cdp::Connection;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -106,13 +106,43 @@ pub struct Launched {
     pub proxy: String,
 }
 
+/// Why Chromium could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("no such file")]
+    Missing,
+    #[error("cannot make its profile folder: {0}")]
+    Profile(#[source] io::Error),
+    #[error("cannot give the profile folder {} to the browser's user {user}: {source}", .path.display())]
+    ProfileOwner { path: PathBuf, user: String, source: io::Error },
+    #[error("REACTLAB_BROWSER_USER: there is no user `{0}`")]
+    NoSuchUser(String),
+    #[error("no unprivileged user to run the browser as: create `reactlab-browser` (scripts/setup does) or set REACTLAB_BROWSER_USER")]
+    NoUnprivilegedUser,
+    #[error("cannot listen for the browser's requests: {0}")]
+    Listen(#[source] io::Error),
+    #[error("cannot serve the pages: {0}")]
+    Serve(#[source] io::Error),
+    #[error("cannot start Chromium in a network namespace of its own: {0}")]
+    Namespace(#[source] io::Error),
+    #[error("cannot start Chromium: {0}")]
+    Spawn(#[source] io::Error),
+    #[error("Chromium did not answer within {} s: {said}", .within.as_secs())]
+    NoAnswer { within: Duration, said: String },
+    #[error("Chromium exited before it was ready: {said}")]
+    Exited { said: String },
+    #[error("Chromium did not start with its sandbox, which is required: {0}")]
+    SandboxRequired(#[source] Box<LaunchError>),
+    #[error("the launch was cut short: {0}")]
+    Interrupted(#[from] tokio::task::JoinError),
+}
+
 /// Starts Chromium and waits until it answers (at most `timeout`). Every request of the
 /// browser goes to the returned listener, as its proxy; no host name resolves. A judge
 /// running as root starts it as an unprivileged user ([`BrowserUser`]), never as root.
-pub async fn launch(options: LaunchOptions<'_>) -> Result<Launched, String> {
-    let listen_error = |e: io::Error| format!("cannot listen for the browser's requests: {e}");
-    let host_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(listen_error)?;
-    let server_port = host_listener.local_addr().map_err(listen_error)?.port();
+pub async fn launch(options: LaunchOptions<'_>) -> Result<Launched, LaunchError> {
+    let host_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(LaunchError::Listen)?;
+    let server_port = host_listener.local_addr().map_err(LaunchError::Listen)?.port();
     let mut args = options.args.to_vec();
     // Every address through the judge's server, loopback too (`<-loopback>` removes the
     // implicit bypass); nothing resolves by DNS.
@@ -124,8 +154,11 @@ pub async fn launch(options: LaunchOptions<'_>) -> Result<Launched, String> {
     args.push(format!("--user-data-dir={}", options.profile.display()));
     let user = if unsafe { libc::geteuid() } == 0 { Some(BrowserUser::find()?) } else { None };
     if let Some(user) = &user {
-        std::os::unix::fs::chown(options.profile, Some(user.uid), Some(user.gid))
-            .map_err(|e| format!("cannot give the profile folder {} to the browser's user {}: {e}", options.profile.display(), user.name))?;
+        std::os::unix::fs::chown(options.profile, Some(user.uid), Some(user.gid)).map_err(|source| LaunchError::ProfileOwner {
+            path: options.profile.to_path_buf(),
+            user: user.name.clone(),
+            source,
+        })?;
     }
     let attempt = |sandboxed: bool| Attempt { options: &options, args: &args, user: user.as_ref(), sandboxed };
     let (started, sandboxed) = match attempt(options.sandbox != BrowserSandbox::Off).start().await {
@@ -136,15 +169,15 @@ pub async fn launch(options: LaunchOptions<'_>) -> Result<Launched, String> {
             );
             (attempt(false).start().await?, false)
         }
-        Err(e) if options.sandbox == BrowserSandbox::Required => return Err(format!("Chromium did not start with its sandbox, which is required: {e}")),
+        Err(e) if options.sandbox == BrowserSandbox::Required => return Err(LaunchError::SandboxRequired(Box::new(e))),
         Err(e) => return Err(e),
     };
     let Started { child, conn, walled } = started;
     let server_listener = if walled {
-        let pid = child.id().ok_or("Chromium exited at once")?;
+        let pid = child.id().ok_or_else(|| LaunchError::Exited { said: "it exited at once".into() })?;
         // The same port inside the namespace, which is empty: free there.
         drop(host_listener);
-        in_namespace_of(pid, move || TcpListener::bind((Ipv4Addr::LOCALHOST, server_port))).map_err(listen_error)?
+        in_namespace_of(pid, move || TcpListener::bind((Ipv4Addr::LOCALHOST, server_port))).map_err(LaunchError::Listen)?
     } else {
         host_listener
     };
@@ -166,7 +199,7 @@ struct Started {
 
 impl Attempt<'_> {
     /// One start: spawned, and answering its first command.
-    async fn start(&self) -> Result<Started, String> {
+    async fn start(&self) -> Result<Started, LaunchError> {
         let wall = self.options.wall;
         let mut walled = wall != NetworkWall::Off;
         let mut spawned = match self.spawn(walled) {
@@ -176,10 +209,10 @@ impl Attempt<'_> {
                     "Chromium runs without its network namespace: this process may not create one ({e}); the judge's proxy and the page's Content-Security-Policy are the walls. Run the judge as root or with CAP_SYS_ADMIN, or set the network wall to `off` to silence this."
                 );
                 walled = false;
-                self.spawn(false).map_err(|e| e.to_string())?
+                self.spawn(false).map_err(LaunchError::Spawn)?
             }
-            Err(e) if walled => return Err(format!("cannot start Chromium in a network namespace of its own: {e}")),
-            Err(e) => return Err(format!("cannot start Chromium: {e}")),
+            Err(e) if walled => return Err(LaunchError::Namespace(e)),
+            Err(e) => return Err(LaunchError::Spawn(e)),
         };
         let stderr = spawned.child.stderr.take().map(keep_last_lines).unwrap_or_default();
         let conn = Connection::over_pipe(spawned.to_browser, spawned.from_browser);
@@ -192,8 +225,8 @@ impl Attempt<'_> {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 let said = stderr.lock().unwrap_or_else(|e| e.into_inner()).join(" / ");
                 Err(match outcome {
-                    Err(_) => format!("Chromium did not answer within {} s: {said}", self.options.timeout.as_secs()),
-                    _ => format!("Chromium exited before it was ready: {said}"),
+                    Err(_) => LaunchError::NoAnswer { within: self.options.timeout, said },
+                    _ => LaunchError::Exited { said },
                 })
             }
         }
@@ -305,14 +338,11 @@ pub struct BrowserUser {
 }
 
 impl BrowserUser {
-    pub fn find() -> Result<BrowserUser, String> {
+    pub fn find() -> Result<BrowserUser, LaunchError> {
         if let Ok(name) = std::env::var("REACTLAB_BROWSER_USER") {
-            return BrowserUser::named(&name).ok_or_else(|| format!("REACTLAB_BROWSER_USER: there is no user `{name}`"));
+            return BrowserUser::named(&name).ok_or(LaunchError::NoSuchUser(name));
         }
-        ["reactlab-browser", "nobody"]
-            .iter()
-            .find_map(|name| BrowserUser::named(name))
-            .ok_or_else(|| "no unprivileged user to run the browser as: create `reactlab-browser` (scripts/setup does) or set REACTLAB_BROWSER_USER".into())
+        ["reactlab-browser", "nobody"].iter().find_map(|name| BrowserUser::named(name)).ok_or(LaunchError::NoUnprivilegedUser)
     }
 
     fn named(name: &str) -> Option<BrowserUser> {
