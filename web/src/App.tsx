@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type Me, type User } from "./api";
 import { useApi } from "./useApi";
+import { usePageTitle } from "./pageTitle";
 import { AdminEditor, AdminList } from "./pages/Admin";
 import { QueuePage } from "./pages/QueuePage";
 import { Auth } from "./pages/Auth";
@@ -39,6 +40,11 @@ function useTheme(): [boolean, () => void] {
   return [dark, () => setDark((d) => { localStorage.setItem("reactlab:theme", d ? "light" : "dark"); return !d; })];
 }
 
+function NotFound() {
+  usePageTitle("Not found");
+  return <div><h1>Not found</h1><p>There is no page at this address. <a href="/">All challenges</a></p></div>;
+}
+
 export function App() {
   const [path, go] = usePath();
   const [dark, toggleTheme] = useTheme();
@@ -74,7 +80,7 @@ export function App() {
   else if (path.startsWith("/admin/edit/")) page = <AdminEditor key={path} slug={path.slice("/admin/edit/".length)} />;
   else if (challenge) page = <ChallengePage key={`${challenge[1]}:${user?.id ?? "guest"}`} slug={challenge[1]} dark={dark} userId={user?.id ?? null} />;
   else if (path === "/") page = <Challenges />;
-  else page = <div><h1>Not found</h1><p><a href="/">All challenges</a></p></div>;
+  else page = <NotFound />;
 
   return (
     <>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
+import { usePageTitle } from "../pageTitle";
 import { setLeaveGuard } from "../leaveGuard";
 import { api, ApiError, type ChallengeInput, type ChallengeList, type ChallengeSource, type Validation, type VerifyResponse } from "../api";
 import { useApi } from "../useApi";
@@ -20,6 +21,7 @@ const EMPTY: Source = {
 };
 
 export function AdminList() {
+  usePageTitle("Authoring");
   const challenges = useApi<ChallengeList>("/challenges");
   const list = challenges.data?.challenges;
   if (challenges.error) return <p role="alert" className="error">Could not load the challenges: {challenges.error.message}</p>;
@@ -40,6 +42,7 @@ export function AdminList() {
 
 /** Create or edit a challenge; the test file is validated by the server as you type. */
 export function AdminEditor({ slug }: { slug?: string }) {
+  usePageTitle(slug ? `Edit ${slug}` : "New challenge");
   // The sources: as loaded (or the empty template for a new challenge) until edited.
   const loaded = useApi<ChallengeSource>(slug ? `/challenges/${slug}/source` : null);
   const original = useMemo(() => (slug ? (loaded.data ? editable(loaded.data) : null) : EMPTY), [slug, loaded.data]);

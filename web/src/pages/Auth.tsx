@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from "react";
+import { usePageTitle } from "../pageTitle";
 import { api, ApiError, type LoginRequest, type RegisterRequest, type Session, type User } from "../api";
 
 /** Sign up or sign in; the API's field errors show next to their fields. */
 export function Auth({ mode, onDone }: { mode: "login" | "register"; onDone: (u: User) => void }) {
+  usePageTitle(mode === "login" ? "Sign in" : "Sign up");
   const [fields, setFields] = useState({ username: "", email: "", password: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);

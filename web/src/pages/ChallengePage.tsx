@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { TabList, tabId } from "../components/Tabs";
+import { usePageTitle } from "../pageTitle";
 import { marked } from "marked";
 import { api, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
 import { Editor } from "../components/Editor";
@@ -16,6 +18,9 @@ export function markRequirementIds(statement: string): string {
 
 type Pane = "info" | "code" | "run";
 const PANES: [Pane, string][] = [["info", "Challenge"], ["code", "Code"], ["run", "Preview & results"]];
+type InfoTab = "statement" | "tests" | "history";
+const INFO_TABS: [InfoTab, string][] = [["statement", "Statement"], ["tests", "Tests"], ["history", "History"]];
+const infoPanel = (t: InfoTab) => `info-panel-${t}`;
 
 export function ChallengePage({ slug, dark, userId }: { slug: string; dark: boolean; userId: string | null }) {
   const signedIn = userId !== null;
@@ -28,7 +33,10 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   // What the learner typed, once they type.
   const [edited, setEdited] = useState<string | null>(null);
   const code = edited ?? draft.data ?? challenge?.starter.code ?? "";
-  const [tab, setTab] = useState<"statement" | "tests" | "history">("statement");
+  const [tab, setTab] = useState<InfoTab>("statement");
+  // Every panel stays in the page (hidden unless its tab is selected), so each tab's
+  // aria-controls names an element that exists.
+  const panelOf = (t: InfoTab) => ({ role: "tabpanel", id: infoPanel(t), "aria-labelledby": tabId("info", t), hidden: tab !== t, tabIndex: 0 });
   const [live, setLive] = useState<Live | null>(null);
   const history = useApi<SubmissionList>(signedIn ? `/submissions?challenge=${encodeURIComponent(slug)}` : null);
   const reloadHistory = history.reload;
@@ -101,25 +109,18 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   };
 
   const statement = useMemo(() => (challenge ? marked.parse(markRequirementIds(challenge.statement), { async: false }) as string : ""), [challenge]);
+  usePageTitle(challenge?.title);
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!challenge) return <p className="muted">Loading…</p>;
 
   return (
     <div className="ide" data-pane={pane}>
-      <div role="tablist" aria-label="Panes" className="tabs phone-panes">
-        {PANES.map(([id, label]) => (
-          <button key={id} role="tab" aria-selected={pane === id} aria-controls={`pane-${id}`} onClick={() => setPane(id)}>{label}</button>
-        ))}
-      </div>
+      <TabList label="Panes" className="tabs phone-panes" tabs={PANES} selected={pane} onSelect={setPane} idPrefix="pane" panelId={(id) => `pane-${id}`} />
       <section className="pane info" id="pane-info" aria-label="Challenge">
         <h1>{challenge.title} <span className={`badge diff-${challenge.difficulty}`}>{challenge.difficulty}</span></h1>
-        <div role="tablist" className="tabs">
-          {(["statement", "tests", "history"] as const).map((t) => (
-            <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{t[0].toUpperCase() + t.slice(1)}</button>
-          ))}
-        </div>
-        {tab === "statement" && <div className="markdown" dangerouslySetInnerHTML={{ __html: statement }} />}
-        {tab === "tests" && (
+        <TabList label="About the challenge" tabs={INFO_TABS} selected={tab} onSelect={setTab} idPrefix="info" panelId={infoPanel} />
+        <div {...panelOf("statement")} className="markdown" dangerouslySetInnerHTML={{ __html: statement }} />
+        <div {...panelOf("tests")}>
           <ol className="test-list">{challenge.tests.map((t) => (
             <li key={t.name}>
               <strong>{t.name}</strong>
@@ -132,14 +133,14 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
               <ol>{t.steps.map((s, i) => <li key={i}>{s}</li>)}</ol>
             </li>
           ))}</ol>
-        )}
-        {tab === "history" && (signedIn ? (
+        </div>
+        <div {...panelOf("history")}>{signedIn ? (
           !history.data?.submissions.length ? <p className="muted">No submissions yet.</p> : (
             <ul className="history">{history.data.submissions.map((s) => (
               <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => open(s.id)}>Results</button> <button onClick={() => restore(s.id)}>Restore code</button></li>
             ))}</ul>
           )
-        ) : <p className="muted">Sign in to keep a history.</p>)}
+        ) : <p className="muted">Sign in to keep a history.</p>}</div>
       </section>
       <section className="pane code" id="pane-code" aria-label="Code">
         <div className="toolbar">

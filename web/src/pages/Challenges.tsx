@@ -1,8 +1,10 @@
 import { useMemo, useState } from "react";
+import { usePageTitle } from "../pageTitle";
 import type { ChallengeList } from "../api";
 import { useApi } from "../useApi";
 
 export function Challenges() {
+  usePageTitle("Challenges");
   const list = useApi<ChallengeList>("/challenges");
   const all = list.data?.challenges;
   const error = list.error?.message;

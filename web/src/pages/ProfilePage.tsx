@@ -1,4 +1,5 @@
 import type { ChallengeList, Me, Profile, User } from "../api";
+import { usePageTitle } from "../pageTitle";
 import { useApi } from "../useApi";
 
 const BADGES: Record<string, string> = { first_solve: "First solve", all_easy: "Every easy challenge", streak_7: "7-day streak", all_challenges: "Every challenge" };
@@ -24,6 +25,7 @@ function Heatmap({ activity }: { activity: Profile["activity"] }) {
 }
 
 export function ProfilePage({ user }: { user: User }) {
+  usePageTitle("Profile");
   const me = useApi<Me>("/me");
   // The per-difficulty counts fill in when the list comes; the page does not wait for it.
   const challenges = useApi<ChallengeList>("/challenges");

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { usePageTitle } from "../pageTitle";
 import { api, type QueueOverview } from "../api";
 import { useApi } from "../useApi";
 
@@ -8,6 +9,7 @@ const when = (iso: string) => new Date(iso).toLocaleString();
 /** The queue for admins, refreshed every five seconds: counts, dead jobs to retry or
  * discard, and the workers by their heartbeats. */
 export function QueuePage() {
+  usePageTitle("Queue");
   // A failed refresh keeps the last counts on screen, with the error above them.
   const { data: queue, error: failed, reload } = useApi<QueueOverview>("/admin/queue");
   const error = failed?.message;
