@@ -48,133 +48,34 @@ fn job(id: &str) -> String {
     format!("{PREFIX}job:{id}")
 }
 
-/// Server time in milliseconds, inside scripts (one clock for every machine).
-const NOW: &str = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+// Every state change is one script, each in its own file under lua/ (what it takes in
+// KEYS and ARGV is said at its top): readable as Lua, and runnable alone with
+// `redis-cli --eval`. Scripts read the time from Redis itself: one clock for every machine.
 
-static ENQUEUE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-         local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
-         redis.call('HSET', KEYS[2], 'entry', entry, 'attempts', 0, 'created', now, 'state', 'waiting')
-         return 1"
-    ))
-});
+static ENQUEUE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/enqueue.lua")));
 
-/// Marks a delivered entry as taken by `token` until now + ARGV[4] ms; drops entries
-/// whose job moved on, and leaves alone one that another worker holds.
-static CLAIM: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         local job = redis.call('HMGET', KEYS[2], 'entry', 'state')
-         if job[1] == ARGV[1] and job[2] == 'running' then return false end
-         if job[1] ~= ARGV[1] or job[2] ~= 'waiting' then
-           redis.call('XACK', KEYS[1], ARGV[3], ARGV[1])
-           redis.call('XDEL', KEYS[1], ARGV[1])
-           return false
-         end
-         redis.call('HSET', KEYS[2], 'token', ARGV[2], 'state', 'running')
-         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
-         return redis.call('HINCRBY', KEYS[2], 'attempts', 1)"
-    ))
-});
+/// Marks a delivered entry as taken until now + the lease; drops entries whose job moved
+/// on, and leaves alone one that another worker holds.
+static CLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/claim.lua")));
 
 /// Hands the job whose lease ran out longest ago (its worker died) to this consumer.
-static RECLAIM: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
-         if #due == 0 then return false end
-         local id = due[1]
-         local key = ARGV[5] .. id
-         local job = redis.call('HMGET', key, 'entry', 'state')
-         if not job[1] or job[2] ~= 'running' then
-           redis.call('ZREM', KEYS[2], id)
-           return false
-         end
-         redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, job[1], 'JUSTID')
-         redis.call('HSET', key, 'token', ARGV[3])
-         redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), id)
-         return {{id, redis.call('HINCRBY', key, 'attempts', 1)}}"
-    ))
-});
+static RECLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/reclaim.lua")));
 
-/// Renews a lease until now + ARGV[4] ms (and keeps the entry's idle time low, so the
-/// safety net for never-claimed entries leaves it alone).
-static EXTEND: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
-         redis.call('XCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, redis.call('HGET', KEYS[2], 'entry'), 'JUSTID')
-         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
-         return 1"
-    ))
-});
+/// Renews a lease (and keeps the entry's idle time low, so the safety net for
+/// never-claimed entries leaves it alone).
+static EXTEND: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/extend.lua")));
 
-/// Ends a lease: `ack`, `retry` (after ARGV[4] ms), `release` (back of the line, the
-/// attempt given back) or `dead` (ARGV[4] is the reason).
-static SETTLE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then return 0 end
-         local entry = redis.call('HGET', KEYS[2], 'entry')
-         redis.call('XACK', KEYS[1], ARGV[2], entry)
-         redis.call('XDEL', KEYS[1], entry)
-         redis.call('HDEL', KEYS[2], 'token')
-         redis.call('ZREM', KEYS[5], ARGV[5])
-         local mode = ARGV[3]
-         if mode == 'ack' then
-           redis.call('DEL', KEYS[2])
-         elseif mode == 'retry' then
-           redis.call('HSET', KEYS[2], 'state', 'delayed')
-           redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
-         elseif mode == 'release' then
-           redis.call('HINCRBY', KEYS[2], 'attempts', -1)
-           redis.call('HSET', KEYS[2], 'state', 'waiting', 'entry', redis.call('XADD', KEYS[1], '*', 'id', ARGV[5]))
-         else
-           redis.call('HSET', KEYS[2], 'state', 'dead', 'reason', ARGV[4], 'died', now)
-           redis.call('ZADD', KEYS[4], now, ARGV[5])
-         end
-         return 1"
-    ))
-});
+/// Ends a lease: `ack`, `retry`, `release` (back of the line, the attempt given back) or `dead`.
+static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/settle.lua")));
 
 /// Takes a job out of the dead-letter set and queues it afresh (its hash is made anew).
-static REVIVE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         if redis.call('ZREM', KEYS[3], ARGV[1]) == 0 then return 0 end
-         redis.call('DEL', KEYS[2])
-         local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
-         redis.call('HSET', KEYS[2], 'entry', entry, 'attempts', 0, 'created', now, 'state', 'waiting')
-         return 1"
-    ))
-});
+static REVIVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/revive.lua")));
 
 /// Forgets a dead job.
-static DISCARD: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        "if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
-         redis.call('DEL', KEYS[1])
-         return 1",
-    )
-});
+static DISCARD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/discard.lua")));
 
 /// Moves retries whose back-off is over back onto the stream.
-static PROMOTE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(&format!(
-        "{NOW}
-         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
-         for _, id in ipairs(due) do
-           redis.call('ZREM', KEYS[1], id)
-           local key = ARGV[1] .. id
-           if redis.call('HGET', key, 'state') == 'delayed' then
-             redis.call('HSET', key, 'state', 'waiting', 'entry', redis.call('XADD', KEYS[2], '*', 'id', id))
-           end
-         end
-         return #due"
-    ))
-});
+static PROMOTE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/promote.lua")));
 
 pub struct RedisQueue {
     redis: Redis,

@@ -9,24 +9,8 @@ use redis::{RedisError, RedisResult, Script};
 use std::sync::LazyLock;
 use std::time::Duration;
 
-/// KEYS[1]: the client's key; ARGV[1]: ms between two requests at the steady rate;
-/// ARGV[2]: the burst. Returns 0 when the request is allowed (and counts it), else the ms
-/// to wait. The stored value is the "theoretical arrival time" of the next request.
-static HIT: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        "local t = redis.call('TIME')
-         local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-         local interval = tonumber(ARGV[1])
-         local burst = tonumber(ARGV[2])
-         local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-         if tat < now then tat = now end
-         local allowed_at = tat + interval - burst * interval
-         if now < allowed_at then return math.ceil(allowed_at - now) end
-         local next_tat = tat + interval
-         redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.ceil(next_tat - now) + 1000)
-         return 0",
-    )
-});
+/// Counts one request, or says how long to wait (see the script for its KEYS and ARGV).
+static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/rate.lua")));
 
 /// A limit check gives up sooner than other commands: the API then counts in its own
 /// process, rather than make every sign-in wait for a Redis that is down.
