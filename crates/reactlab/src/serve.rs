@@ -59,7 +59,7 @@ impl reactlab_api::Preview for JudgePreview {
 /// The built web app, with its own Content-Security-Policy; unknown paths get the app's
 /// index (it routes in the browser). `None` when it was not built.
 fn web_app(dir: &Path, store_origin: Option<&str>) -> Option<axum::Router> {
-    use tower_http::services::{ServeDir, ServeFile};
+    use tower_http::services::ServeDir;
     let index = dir.join("index.html");
     if !index.is_file() {
         tracing::warn!("the web app is not built ({} missing): run scripts/setup; serving the API only", index.display());
@@ -72,12 +72,38 @@ fn web_app(dir: &Path, store_origin: Option<&str>) -> Option<axum::Router> {
          worker-src 'self' blob:; connect-src 'self' ws: wss:{store}; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     );
     let csp = axum::http::HeaderValue::from_str(&csp).ok()?;
-    let service = ServeDir::new(dir).fallback(ServeFile::new(index));
+    let service = ServeDir::new(dir).fallback(axum::handler::HandlerWithoutStateExt::into_service(move |uri: axum::http::Uri| {
+        let index = index.clone();
+        async move { app_page(&index, uri.path()).await }
+    }));
     Some(
         axum::Router::new()
             .fallback_service(service)
             .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(axum::http::header::CONTENT_SECURITY_POLICY, csp)),
     )
+}
+
+/// The app's index for an address it routes in the browser (200), and for any other (404:
+/// the app shows "Not found" with a way back, and crawlers and scripts see the status).
+async fn app_page(index: &Path, path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = if app_route(path) { axum::http::StatusCode::OK } else { axum::http::StatusCode::NOT_FOUND };
+    match tokio::fs::read(index).await {
+        Ok(html) => (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!("cannot read the web app's index {}: {e}", index.display());
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The addresses the web app routes (web/src/App.tsx; the end-to-end tests visit each).
+fn app_route(path: &str) -> bool {
+    let slug = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    match path {
+        "/" | "/login" | "/register" | "/profile" | "/admin" | "/admin/queue" | "/admin/new" => true,
+        _ => path.strip_prefix("/challenges/").or_else(|| path.strip_prefix("/admin/edit/")).is_some_and(slug),
+    }
 }
 
 /// Writes the built-in catalog into the database (new and changed challenges).

@@ -215,6 +215,11 @@ async fn the_web_app_and_its_preview_are_served_with_their_own_policies() {
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-src 'self'"), "{csp}");
     assert!(page.text().await.unwrap().contains("<div id=\"root\">"));
+    for (path, status) in [("/", 200), ("/login", 200), ("/admin/edit/counter", 200), ("/no/such/page", 404), ("/challenges/Bad_Slug", 404)] {
+        let page = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert_eq!(page.status().as_u16(), status, "{path}");
+        assert!(page.text().await.unwrap().contains("<div id=\"root\">"), "{path}: the app answers, and says what it found");
+    }
 
     let frame = reqwest::get(format!("{}/preview/frame.html", server.base)).await.unwrap();
     let csp = frame.headers()["content-security-policy"].to_str().unwrap().to_string();
