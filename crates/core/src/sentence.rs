@@ -2,7 +2,7 @@
 
 use crate::expr;
 use crate::locator::{Locator, Strategy};
-use crate::step::Step;
+use crate::step::{Step, TextCheck};
 use std::fmt;
 
 fn quote(s: &str) -> String {
@@ -149,16 +149,13 @@ impl fmt::Display for Step {
             Step::ExpectText { on, excluding, equals, not_equals, contains, not_contains, matches, exact, .. } => {
                 let what = text_target(on, excluding);
                 let exactly = if *exact { " exactly" } else { "" };
-                if let Some(v) = equals {
-                    format!("Expect {what} to read{exactly} {}", value(v))
-                } else if let Some(v) = not_equals {
-                    format!("Expect {what} to read something other than {}", value(v))
-                } else if let Some(v) = contains {
-                    format!("Expect {what} to show{exactly} {}", value(v))
-                } else if let Some(v) = not_contains {
-                    format!("Expect {what} not to show {}", value(v))
-                } else {
-                    format!("Expect the text of {what} to match /{}/", matches.as_deref().unwrap_or_default())
+                // Validation rejects a step without exactly one comparison before anyone reads it.
+                match TextCheck::of(equals, not_equals, contains, not_contains, matches).unwrap_or(TextCheck::Matches("")) {
+                    TextCheck::Equals(v) => format!("Expect {what} to read{exactly} {}", value(v)),
+                    TextCheck::NotEquals(v) => format!("Expect {what} to read something other than {}", value(v)),
+                    TextCheck::Contains(v) => format!("Expect {what} to show{exactly} {}", value(v)),
+                    TextCheck::NotContains(v) => format!("Expect {what} not to show {}", value(v)),
+                    TextCheck::Matches(re) => format!("Expect the text of {what} to match /{re}/"),
                 }
             }
             Step::ExpectNumber { on, equals, .. } => {
@@ -253,6 +250,11 @@ mod tests {
         assert_eq!(step("do = \"expect_visible\"\non = { text = \"1\" }").to_string(), "Expect the text “1” to be visible");
         assert_eq!(step("do = \"expect_text\"\non = { tag = \"p\" }\nequals = \"cba\"").to_string(), "Expect the <p> element to read “cba”");
         assert_eq!(step("do = \"expect_text\"\ncontains = \"Done!\"").to_string(), "Expect the page to show “Done!”");
+        assert_eq!(
+            step("do = \"expect_text\"\nexcluding = { role = \"button\" }\nnot_equals = \"${t}\"").to_string(),
+            "Expect the page (leaving out buttons) to read something other than the saved “t”"
+        );
+        assert_eq!(step("do = \"expect_text\"\nmatches = \"^\\\\d+$\"\nexact = true").to_string(), "Expect the text of the page to match /^\\d+$/");
         assert_eq!(step("do = \"expect_number\"\nequals = \"n + 1\"").to_string(), "Expect the number on the page to be the saved “n” plus 1");
         assert_eq!(
             step("do = \"expect_property\"\non = { role = \"button\", name = \"Submit\" }\nname = \"disabled\"\nequals = true").to_string(),

@@ -260,6 +260,62 @@ impl Placement {
     }
 }
 
+/// The one comparison of an `expect_text` step, decoded from its five options (the file
+/// keeps them as separate keys, so the format and its schema stay as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextCheck<'a> {
+    Equals(&'a str),
+    NotEquals(&'a str),
+    Contains(&'a str),
+    NotContains(&'a str),
+    /// A regular expression; `${name}` is not substituted in it.
+    Matches(&'a str),
+}
+
+impl<'a> TextCheck<'a> {
+    /// Decodes the options of an `expect_text` step: exactly one of them must be set.
+    pub fn of(
+        equals: &'a Option<String>,
+        not_equals: &'a Option<String>,
+        contains: &'a Option<String>,
+        not_contains: &'a Option<String>,
+        matches: &'a Option<String>,
+    ) -> Result<Self, String> {
+        let set: Vec<TextCheck<'a>> = [
+            equals.as_deref().map(TextCheck::Equals),
+            not_equals.as_deref().map(TextCheck::NotEquals),
+            contains.as_deref().map(TextCheck::Contains),
+            not_contains.as_deref().map(TextCheck::NotContains),
+            matches.as_deref().map(TextCheck::Matches),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match set[..] {
+            [check] => Ok(check),
+            _ => Err("`expect_text` takes exactly one of `equals`, `not_equals`, `contains`, `not_contains`, `matches`".into()),
+        }
+    }
+
+    /// The value as the file writes it.
+    pub fn value(self) -> &'a str {
+        match self {
+            TextCheck::Equals(v) | TextCheck::NotEquals(v) | TextCheck::Contains(v) | TextCheck::NotContains(v) | TextCheck::Matches(v) => v,
+        }
+    }
+
+    /// The verb of the judge's failure message: “Expected the page to {verb} “…””.
+    pub fn verb(self) -> &'static str {
+        match self {
+            TextCheck::Equals(_) => "read",
+            TextCheck::NotEquals(_) => "read something other than",
+            TextCheck::Contains(_) => "show",
+            TextCheck::NotContains(_) => "not show",
+            TextCheck::Matches(_) => "match",
+        }
+    }
+}
+
 /// What a `capture` step reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read<'a> {
@@ -395,14 +451,12 @@ impl Step {
         }
         let uses: Vec<String> = match self {
             Step::ExpectText { equals, not_equals, contains, not_contains, matches, .. } => {
-                let set = [equals, not_equals, contains, not_contains, matches].iter().filter(|v| v.is_some()).count();
-                if set != 1 {
-                    return Err("`expect_text` takes exactly one of `equals`, `not_equals`, `contains`, `not_contains`, `matches`".into());
-                }
-                if let Some(re) = matches {
+                let check = TextCheck::of(equals, not_equals, contains, not_contains, matches)?;
+                if let TextCheck::Matches(re) = check {
                     regex::Regex::new(re).map_err(|e| format!("`matches` is not a valid regular expression: {e}"))?;
                 }
-                [equals, not_equals, contains, not_contains, matches].into_iter().flatten().flat_map(|s| expr::references(s)).map(String::from).collect()
+                // A `matches` pattern is never substituted, but a `${name}` in it must still be captured first.
+                expr::references(check.value()).into_iter().map(String::from).collect()
             }
             Step::ExpectStyle { equals, not_equals, property, .. } => {
                 if equals.is_some() == not_equals.is_some() {
@@ -507,6 +561,22 @@ text = true"#,
         )
         .unwrap();
         assert!(step.validate(&mut names).unwrap_err().contains("exactly one"));
+    }
+
+    #[test]
+    fn expect_text_takes_exactly_one_comparison() {
+        let check = |src: &str| {
+            let step: Step = toml::from_str(&format!("do = \"expect_text\"\n{src}")).unwrap();
+            let Step::ExpectText { equals, not_equals, contains, not_contains, matches, .. } = &step else { unreachable!() };
+            TextCheck::of(equals, not_equals, contains, not_contains, matches).map(|c| (c.verb(), c.value().to_string()))
+        };
+        assert_eq!(check("not_contains = \"bye\""), Ok(("not show", "bye".to_string())));
+        assert_eq!(check("matches = \"^a+$\""), Ok(("match", "^a+$".to_string())));
+        assert!(check("").unwrap_err().contains("exactly one of `equals`"));
+        assert!(check("equals = \"a\"\ncontains = \"a\"").unwrap_err().contains("exactly one of `equals`"));
+        let mut names = vec![];
+        let bad: Step = toml::from_str("do = \"expect_text\"\nmatches = \"(\"").unwrap();
+        assert!(bad.validate(&mut names).unwrap_err().starts_with("`matches` is not a valid regular expression"));
     }
 
     #[test]

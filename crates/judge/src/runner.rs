@@ -12,7 +12,7 @@ use crate::input::{self, key_def, key_events, modifier_bit};
 use chromiumoxide_cdp::cdp::browser_protocol::input::DispatchMouseEventType;
 use chromiumoxide_types::Command;
 use reactlab_core::expr::{self, NumberExpr};
-use reactlab_core::step::{Placement, Read, parse_chord};
+use reactlab_core::step::{Placement, Read, TextCheck, parse_chord};
 use reactlab_core::{ConsoleKind, Locator, Step, TestCase};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -333,43 +333,26 @@ impl<'a> TestRun<'a> {
             }
             Step::ExpectText { on, excluding, equals, not_equals, contains, not_contains, matches, exact, .. } => {
                 let target = on.as_ref().map_or_else(|| "the page".to_string(), Locator::describe);
-                let expected = |s: &String| expr::substitute(s, &self.captures).map_err(Stop::Fail);
-                let (mode, want) = if let Some(v) = equals {
-                    ("equals", expected(v)?)
-                } else if let Some(v) = not_equals {
-                    ("not_equals", expected(v)?)
-                } else if let Some(v) = contains {
-                    ("contains", expected(v)?)
-                } else if let Some(v) = not_contains {
-                    ("not_contains", expected(v)?)
-                } else {
-                    ("matches", matches.clone().unwrap_or_default())
-                };
-                let re = if mode == "matches" {
-                    Some(regex::RegexBuilder::new(&want).case_insensitive(!exact).build().map_err(|e| Stop::Fail(e.to_string()))?)
-                } else {
-                    None
+                let check = TextCheck::of(equals, not_equals, contains, not_contains, matches).map_err(Stop::Fail)?;
+                let (want, re) = match check {
+                    TextCheck::Matches(pattern) => {
+                        (pattern.to_string(), Some(regex::RegexBuilder::new(pattern).case_insensitive(!exact).build().map_err(|e| Stop::Fail(e.to_string()))?))
+                    }
+                    other => (expr::substitute(other.value(), &self.captures).map_err(Stop::Fail)?, None),
                 };
                 // The page's text is already collapsed; the expected text is too, unless exact.
                 let norm = |s: &str| if *exact { s.to_string() } else { s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase() };
                 self.expect_value(on.as_ref(), "text", None, excluding.as_ref(), timeout, |v| {
                     let actual = v.as_str().unwrap_or_default();
                     let (a, w) = (norm(actual), norm(want.trim()));
-                    let ok = match mode {
-                        "equals" => a == w,
-                        "not_equals" => a != w,
-                        "contains" => a.contains(&w),
-                        "not_contains" => !a.contains(&w),
-                        _ => re.as_ref().is_some_and(|re| re.is_match(actual)),
+                    let ok = match check {
+                        TextCheck::Equals(_) => a == w,
+                        TextCheck::NotEquals(_) => a != w,
+                        TextCheck::Contains(_) => a.contains(&w),
+                        TextCheck::NotContains(_) => !a.contains(&w),
+                        TextCheck::Matches(_) => re.as_ref().is_some_and(|re| re.is_match(actual)),
                     };
-                    let verb = match mode {
-                        "equals" => "read",
-                        "not_equals" => "read something other than",
-                        "contains" => "show",
-                        "not_contains" => "not show",
-                        _ => "match",
-                    };
-                    if ok { Ok(()) } else { Err(format!("Expected {target} to {verb} “{want}”, but it reads “{}”", short(actual))) }
+                    if ok { Ok(()) } else { Err(format!("Expected {target} to {} “{want}”, but it reads “{}”", check.verb(), short(actual))) }
                 })
                 .await
                 .map(|_| ())
