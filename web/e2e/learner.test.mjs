@@ -269,9 +269,23 @@ test("the IDE fits a laptop screen without sideways scrolling and works from the
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "ReactLab");
-  await page.getByRole("tab", { name: "Tests" }).focus();
-  await page.keyboard.press("Enter");
+  assert.equal(await page.title(), "Counter — ReactLab");
+  // The Statement / Tests / History tabs: one stop in the Tab order, arrows move between them.
+  await page.getByRole("tab", { name: "Statement" }).focus();
+  await page.keyboard.press("ArrowRight");
   await page.getByText("Click the button “Increment”").first().waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Tests");
+  const panel = page.getByRole("tabpanel", { name: "Tests" });
+  assert.ok(await panel.isVisible(), "the selected tab's panel is named after it");
+  await page.keyboard.press("End");
+  assert.equal(await page.getByRole("tab", { name: "History" }).getAttribute("aria-selected"), "true");
+  // An address the app does not know: 404, a page that says so, and a way back.
+  const missing = await page.goto(`${base}/no/such/page`);
+  assert.equal(missing.status(), 404);
+  await page.getByRole("heading", { name: "Not found" }).waitFor();
+  assert.equal(await page.title(), "Not found — ReactLab");
+  await page.getByRole("link", { name: "All challenges" }).click();
+  await page.getByRole("heading", { name: "Challenges" }).waitFor();
 });
 
 test("on a phone no page scrolls sideways, the menu folds, and a learner submits", { timeout: 120_000 }, async () => {
