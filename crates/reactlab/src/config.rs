@@ -6,17 +6,64 @@ use crate::JudgeArgs;
 use anyhow::Context;
 use reactlab_api::ApiConfig;
 use reactlab_api::limits::RateLimits;
-use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(clap::Args, Clone, Default)]
+/// Declares a struct of settings, each field once, and its [`Layer`] merge, field by field.
+macro_rules! layered {
+    ($(#[$attr:meta])* pub struct $name:ident { $($(#[$field_attr:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$attr])*
+        pub struct $name {
+            $($(#[$field_attr])* pub $field: $ty,)*
+        }
+
+        impl Layer for $name {
+            fn or(self, under: Self) -> Self {
+                $name { $($field: Layer::or(self.$field, under.$field),)* }
+            }
+        }
+    };
+}
+
+/// Settings from two sources: `self` (flags and variables) wins wherever it says something.
+trait Layer {
+    fn or(self, under: Self) -> Self;
+}
+
+impl<T> Layer for Option<T> {
+    fn or(self, under: Self) -> Self {
+        Option::or(self, under)
+    }
+}
+
+/// A list flag absent is empty, so an empty one leaves the file's.
+impl<T> Layer for Vec<T> {
+    fn or(self, under: Self) -> Self {
+        if self.is_empty() { under } else { self }
+    }
+}
+
+/// The judge's settings are not read from the file (its keys are refused, as they always
+/// were): only flags and variables set them.
+impl Layer for JudgeArgs {
+    fn or(self, _under: Self) -> Self {
+        self
+    }
+}
+
+layered! {
+/// The settings, from flags and variables, or (the same keys, `_` for `-`) from the TOML
+/// file: both parse into this, and [`Layer::or`] puts the first over the second.
+#[derive(clap::Args, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ServeArgs {
     #[command(flatten)]
+    #[serde(flatten)]
     pub engines: EngineArgs,
     /// A TOML file with any of the settings below (keys as the flags, with `_` for `-`).
     #[arg(long, env = "REACTLAB_CONFIG")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080; for `worker`, its health endpoint, 127.0.0.1:9090].
     #[arg(long, env = "REACTLAB_ADDR")]
@@ -75,12 +122,18 @@ pub struct ServeArgs {
     #[arg(long, env = "REACTLAB_BODY_TIMEOUT_SECS")]
     pub body_timeout_secs: Option<u64>,
     #[command(flatten)]
+    #[serde(skip)]
     pub judge: JudgeArgs,
 }
+}
 
+layered! {
 /// Where state lives and moves: the database, Redis (queue, events, cache) and the object
 /// store. Absent, everything is embedded in the data directory.
-#[derive(clap::Args, Clone, Default)]
+// Unknown keys are refused by `ServeArgs`, which this is flattened into (serde supports
+// `deny_unknown_fields` only on the outer struct).
+#[derive(clap::Args, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct EngineArgs {
     /// Database URL, `sqlite://…` or `postgres://…` [default: sqlite://<data-dir>/reactlab.db].
     #[arg(long, env = "REACTLAB_DATABASE_URL")]
@@ -110,6 +163,7 @@ pub struct EngineArgs {
     #[arg(long, env = "REACTLAB_S3_PUBLIC_ENDPOINT")]
     pub s3_public_endpoint: Option<String>,
 }
+}
 
 /// The object store, resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,37 +184,6 @@ impl StoreLocation {
             }
         }
     }
-}
-
-/// The TOML file: the same settings, all optional.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    addr: Option<SocketAddr>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    migrate: Option<bool>,
-    redis_url: Option<String>,
-    redis_ca_file: Option<PathBuf>,
-    redis_tls_insecure: Option<bool>,
-    store_url: Option<String>,
-    s3_endpoint: Option<String>,
-    s3_public_endpoint: Option<String>,
-    workers: Option<usize>,
-    admins: Option<Vec<String>>,
-    cors_origins: Option<Vec<String>>,
-    secure_cookies: Option<bool>,
-    behind_proxy: Option<bool>,
-    grace_secs: Option<u64>,
-    signed_url_ttl_secs: Option<u64>,
-    job_lease_secs: Option<u64>,
-    web_dir: Option<PathBuf>,
-    rate_register: Option<u32>,
-    rate_login: Option<u32>,
-    rate_submit: Option<u32>,
-    max_sockets_per_user: Option<usize>,
-    header_timeout_secs: Option<u64>,
-    body_timeout_secs: Option<u64>,
 }
 
 /// Settings with every default applied.
@@ -187,82 +210,70 @@ pub struct ServeConfig {
 impl ServeConfig {
     /// `default_addr` differs by command (a worker's health endpoint is not the API's port).
     pub fn resolve(args: ServeArgs, default_addr: SocketAddr) -> anyhow::Result<ServeConfig> {
-        let file: FileConfig = match &args.config {
+        let file: ServeArgs = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
                 toml::from_str(&text).with_context(|| format!("{} is not a valid config file", path.display()))?
             }
-            None => FileConfig::default(),
+            None => ServeArgs::default(),
         };
-        let data_dir = args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let args = args.or(file);
+        let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         let engines = args.engines;
-        let database_url = engines.database_url.or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("reactlab.db").display()));
+        let database_url = engines.database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("reactlab.db").display()));
         anyhow::ensure!(
             ["sqlite:", "postgres:", "postgresql:"].iter().any(|s| database_url.starts_with(s)),
             "the database URL must start with sqlite:// or postgres:// (got {database_url})"
         );
-        let redis = match engines.redis_url.or(file.redis_url) {
+        let redis = match engines.redis_url {
             Some(url) => {
                 anyhow::ensure!(url.starts_with("redis://") || url.starts_with("rediss://"), "the Redis URL must start with redis:// or rediss:// (got {url})");
-                Some(reactlab_redis::RedisSettings {
-                    url,
-                    ca_file: engines.redis_ca_file.or(file.redis_ca_file),
-                    insecure: engines.redis_tls_insecure.or(file.redis_tls_insecure).unwrap_or(false),
-                })
+                Some(reactlab_redis::RedisSettings { url, ca_file: engines.redis_ca_file, insecure: engines.redis_tls_insecure.unwrap_or(false) })
             }
             None => None,
         };
-        let store_url = engines.store_url.or(file.store_url).unwrap_or_else(|| format!("file://{}", data_dir.join("objects").display()));
+        let store_url = engines.store_url.unwrap_or_else(|| format!("file://{}", data_dir.join("objects").display()));
         let store = if let Some(folder) = store_url.strip_prefix("file://") {
             StoreLocation::Folder(PathBuf::from(folder))
         } else if let Some(bucket) = store_url.strip_prefix("s3://") {
             let bucket = bucket.trim_end_matches('/');
             anyhow::ensure!(!bucket.is_empty() && !bucket.contains('/'), "the store URL names a bucket: s3://<bucket> (got {store_url})");
-            StoreLocation::S3 {
-                bucket: bucket.to_string(),
-                endpoint: engines.s3_endpoint.or(file.s3_endpoint),
-                public_endpoint: engines.s3_public_endpoint.or(file.s3_public_endpoint),
-            }
+            StoreLocation::S3 { bucket: bucket.to_string(), endpoint: engines.s3_endpoint, public_endpoint: engines.s3_public_endpoint }
         } else {
             anyhow::bail!("the store URL must start with file:// or s3:// (got {store_url})");
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let workers = args.workers.or(file.workers).unwrap_or(cores);
+        let workers = args.workers.unwrap_or(cores);
         anyhow::ensure!((1..=64).contains(&workers), "workers must be 1 to 64 (got {workers})");
-        let or_file = |flag: Vec<String>, file: Option<Vec<String>>| if flag.is_empty() { file.unwrap_or_default() } else { flag };
         let defaults = RateLimits::default();
-        let admins = or_file(args.admins, file.admins).into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect();
+        let admins = args.admins.into_iter().map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect();
         let api = ApiConfig {
-            cors_origins: or_file(args.cors_origins, file.cors_origins)
-                .into_iter()
-                .map(|o| o.trim().trim_end_matches('/').to_string())
-                .filter(|o| !o.is_empty())
-                .collect(),
-            secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
-            behind_proxy: args.behind_proxy.or(file.behind_proxy).unwrap_or(false),
-            signed_url_ttl: Duration::from_secs(args.signed_url_ttl_secs.or(file.signed_url_ttl_secs).unwrap_or(60)),
+            cors_origins: args.cors_origins.into_iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
+            secure_cookies: args.secure_cookies.unwrap_or(false),
+            behind_proxy: args.behind_proxy.unwrap_or(false),
+            signed_url_ttl: Duration::from_secs(args.signed_url_ttl_secs.unwrap_or(60)),
             rate_limits: RateLimits {
-                register_per_minute: args.rate_register.or(file.rate_register).unwrap_or(defaults.register_per_minute),
-                login_per_minute: args.rate_login.or(file.rate_login).unwrap_or(defaults.login_per_minute),
-                submit_per_minute: args.rate_submit.or(file.rate_submit).unwrap_or(defaults.submit_per_minute),
+                register_per_minute: args.rate_register.unwrap_or(defaults.register_per_minute),
+                login_per_minute: args.rate_login.unwrap_or(defaults.login_per_minute),
+                submit_per_minute: args.rate_submit.unwrap_or(defaults.submit_per_minute),
             },
-            max_sockets_per_user: args.max_sockets_per_user.or(file.max_sockets_per_user).unwrap_or(8),
-            body_timeout: Duration::from_secs(args.body_timeout_secs.or(file.body_timeout_secs).unwrap_or(30).max(1)),
+            max_sockets_per_user: args.max_sockets_per_user.unwrap_or(8),
+            body_timeout: Duration::from_secs(args.body_timeout_secs.unwrap_or(30).max(1)),
             ..ApiConfig::default()
         };
         Ok(ServeConfig {
-            addr: args.addr.or(file.addr).unwrap_or(default_addr),
+            addr: args.addr.unwrap_or(default_addr),
             admins,
             data_dir,
             database_url,
-            migrate: engines.migrate.or(file.migrate),
+            migrate: engines.migrate,
             redis,
             store,
             workers,
-            grace: Duration::from_secs(args.grace_secs.or(file.grace_secs).unwrap_or(30)),
-            web_dir: args.web_dir.or(file.web_dir).unwrap_or_else(|| PathBuf::from("web/dist")),
-            job_lease: Duration::from_secs(args.job_lease_secs.or(file.job_lease_secs).unwrap_or(60).max(2)),
-            header_timeout: Duration::from_secs(args.header_timeout_secs.or(file.header_timeout_secs).unwrap_or(20).max(1)),
+            grace: Duration::from_secs(args.grace_secs.unwrap_or(30)),
+            web_dir: args.web_dir.unwrap_or_else(|| PathBuf::from("web/dist")),
+            job_lease: Duration::from_secs(args.job_lease_secs.unwrap_or(60).max(2)),
+            header_timeout: Duration::from_secs(args.header_timeout_secs.unwrap_or(20).max(1)),
             api,
             judge: args.judge,
         })
@@ -290,6 +301,88 @@ mod tests {
         std::fs::write(&file, "adress = \"x\"\n").unwrap();
         let err = ServeConfig::resolve(ServeArgs { config: Some(file), ..Default::default() }, DEFAULT_ADDR).err().unwrap();
         assert!(format!("{err:#}").contains("unknown field `adress`"), "{err:#}");
+    }
+
+    /// Each kind of setting arrives from the file when only the file has it, and from the
+    /// flags when only they have it; then the two swap, so every field is read from both.
+    #[test]
+    fn every_kind_of_setting_arrives_from_the_file_or_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reactlab.toml");
+        let resolve = |text: &str, flags: ServeArgs| {
+            std::fs::write(&file, text).unwrap();
+            ServeConfig::resolve(ServeArgs { config: Some(file.clone()), ..flags }, DEFAULT_ADDR).unwrap()
+        };
+        let judge = JudgeArgs { chromium: Some("/opt/chromium".into()), in_flight: Some(3), ..Default::default() };
+
+        // The file: a bool, numbers, a path, a list, an address and the Redis engine.
+        let file_side = "secure_cookies = true\ngrace_secs = 7\nrate_login = 4\nweb_dir = \"/srv/web\"\ncors_origins = [\"https://a.example/\"]\naddr = \"127.0.0.1:7000\"\nredis_url = \"redis://file:6379\"\nredis_tls_insecure = true\nmigrate = false\n";
+        // The flags: the other field of each kind, the database and store engines, the judge.
+        let flags = ServeArgs {
+            behind_proxy: Some(true),
+            workers: Some(2),
+            max_sockets_per_user: Some(5),
+            data_dir: Some("/var/reactlab".into()),
+            admins: vec!["Boss@Example.com".into()],
+            engines: EngineArgs {
+                database_url: Some("postgres://db/flags".into()),
+                store_url: Some("s3://flags".into()),
+                s3_endpoint: Some("http://minio:9000".into()),
+                ..Default::default()
+            },
+            judge: judge.clone(),
+            ..Default::default()
+        };
+        let c = resolve(file_side, flags);
+        assert!(c.api.secure_cookies && c.api.behind_proxy);
+        assert_eq!((c.grace, c.api.rate_limits.login_per_minute), (Duration::from_secs(7), 4));
+        assert_eq!((c.workers, c.api.max_sockets_per_user), (2, 5));
+        assert_eq!((c.web_dir, c.data_dir), (PathBuf::from("/srv/web"), PathBuf::from("/var/reactlab")));
+        assert_eq!((c.api.cors_origins, c.admins), (vec!["https://a.example".to_string()], vec!["boss@example.com".to_string()]));
+        assert_eq!(c.addr.port(), 7000);
+        let redis = c.redis.unwrap();
+        assert_eq!((redis.url.as_str(), redis.insecure, c.migrate), ("redis://file:6379", true, Some(false)));
+        assert_eq!(c.database_url, "postgres://db/flags");
+        assert_eq!(c.store, StoreLocation::S3 { bucket: "flags".into(), endpoint: Some("http://minio:9000".into()), public_endpoint: None });
+        assert_eq!((c.judge.chromium, c.judge.in_flight), (judge.chromium.clone(), Some(3)));
+
+        // Swapped: what came from the flags now comes from the file, and the other way round.
+        let file_side = "behind_proxy = true\nworkers = 2\nmax_sockets_per_user = 5\ndata_dir = \"/var/reactlab\"\nadmins = [\"Boss@Example.com\"]\ndatabase_url = \"postgres://db/file\"\nstore_url = \"s3://file\"\ns3_endpoint = \"http://minio:9000\"\n";
+        let flags = ServeArgs {
+            secure_cookies: Some(true),
+            grace_secs: Some(7),
+            rate_login: Some(4),
+            web_dir: Some("/srv/web".into()),
+            cors_origins: vec!["https://a.example/".into()],
+            addr: Some("127.0.0.1:7000".parse().unwrap()),
+            engines: EngineArgs { redis_url: Some("redis://flags:6379".into()), redis_tls_insecure: Some(true), migrate: Some(false), ..Default::default() },
+            ..Default::default()
+        };
+        let c = resolve(file_side, flags);
+        assert!(c.api.secure_cookies && c.api.behind_proxy);
+        assert_eq!((c.grace, c.api.rate_limits.login_per_minute), (Duration::from_secs(7), 4));
+        assert_eq!((c.workers, c.api.max_sockets_per_user), (2, 5));
+        assert_eq!((c.web_dir, c.data_dir), (PathBuf::from("/srv/web"), PathBuf::from("/var/reactlab")));
+        assert_eq!((c.api.cors_origins, c.admins), (vec!["https://a.example".to_string()], vec!["boss@example.com".to_string()]));
+        assert_eq!(c.addr.port(), 7000);
+        let redis = c.redis.unwrap();
+        assert_eq!((redis.url.as_str(), redis.insecure, c.migrate), ("redis://flags:6379", true, Some(false)));
+        assert_eq!(c.database_url, "postgres://db/file");
+        assert_eq!(c.store, StoreLocation::S3 { bucket: "file".into(), endpoint: Some("http://minio:9000".into()), public_endpoint: None });
+
+        // A flag that says false still wins over the file's true (set is not the same as absent).
+        let c = resolve(
+            "secure_cookies = true\nmigrate = true\n",
+            ServeArgs { secure_cookies: Some(false), engines: EngineArgs { migrate: Some(false), ..Default::default() }, ..Default::default() },
+        );
+        assert_eq!((c.api.secure_cookies, c.migrate), (false, Some(false)));
+
+        // The judge's settings and `config` itself were never file keys, and still are not.
+        for key in ["chromium = \"/opt/chromium\"", "in_flight = 3", "config = \"other.toml\"", "engines = {}", "judge = {}"] {
+            std::fs::write(&file, key).unwrap();
+            let err = ServeConfig::resolve(ServeArgs { config: Some(file.clone()), ..Default::default() }, DEFAULT_ADDR).err().unwrap();
+            assert!(format!("{err:#}").contains("unknown field"), "{key}: {err:#}");
+        }
     }
 
     #[test]
