@@ -119,6 +119,10 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
 
   // The history keeps both; the wrong one's results and code come back on demand.
   await page.getByRole("tab", { name: "History" }).click();
+  // Newest first, each row named and its verdict in words.
+  assert.deepEqual(await page.locator(".history li").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("span")].map((s) => s.textContent).join(" "))),
+    ["#2 Accepted", "#1 Wrong answer"]);
+  await page.getByRole("button", { name: "Results of submission #1" }).waitFor();
   await page.locator(".history li").nth(1).getByRole("button", { name: "Results" }).click();
   await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor();
   // Restore asks first: declined, the code stays; accepted, it is replaced as one edit that

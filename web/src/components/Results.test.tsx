@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, render, screen } from "@testing-library/react";
-import { Results, type Live } from "./Results";
+import { Results, verdictLabel, type Live } from "./Results";
 
 afterEach(cleanup);
 
@@ -50,5 +50,14 @@ describe("Results", () => {
     expect(screen.getByText(/Running the tests/)).toBeTruthy();
     expect(screen.getByText("starts at 0")).toBeTruthy();
     expect(screen.queryByTestId("verdict")).toBeNull();
+  });
+});
+
+describe("verdictLabel", () => {
+  it("says every verdict and state in words, and an unknown one readably", () => {
+    expect(["accepted", "wrong_answer", "time_limit_exceeded", "queued", "running"].map(verdictLabel)).toEqual([
+      "Accepted", "Wrong answer", "Time limit exceeded", "Queued", "Running",
+    ]);
+    expect(verdictLabel("memory_limit_exceeded")).toBe("Memory limit exceeded");
   });
 });

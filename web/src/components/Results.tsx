@@ -10,7 +10,14 @@ export type Live = {
   hasScreenshot: boolean;
 };
 
+/** A verdict or a submission's state in words, for people. */
+export function verdictLabel(code: string): string {
+  return VERDICTS[code] ?? code.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
+
 const VERDICTS: Record<string, string> = {
+  queued: "Queued",
+  running: "Running",
   accepted: "Accepted",
   wrong_answer: "Wrong answer",
   compile_error: "Compile error",
@@ -52,7 +59,7 @@ export function Results({ live }: { live: Live | null }) {
       {live.status === "running" && <p>Running the tests…</p>}
       {live.result && (
         <p className={`verdict verdict-${live.result.verdict}`} data-testid="verdict">
-          {VERDICTS[live.result.verdict] ?? live.result.verdict}
+          {verdictLabel(live.result.verdict)}
         </p>
       )}
       {live.result?.compile_error && (

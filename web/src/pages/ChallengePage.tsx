@@ -5,7 +5,7 @@ import { marked } from "marked";
 import { api, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
 import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
-import { Results, type Live } from "../components/Results";
+import { Results, verdictLabel, type Live } from "../components/Results";
 import { loadDraft, saveDraft } from "../drafts";
 import { authLink } from "../returnTo";
 import { useApi, useLoad } from "../useApi";
@@ -136,9 +136,19 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
         </div>
         <div {...panelOf("history")}>{signedIn ? (
           !history.data?.submissions.length ? <p className="muted">No submissions yet.</p> : (
-            <ul className="history">{history.data.submissions.map((s) => (
-              <li key={s.id}><span className={`verdict-${s.verdict ?? s.status}`}>{s.verdict ?? s.status}</span> <time>{new Date(s.created_at).toLocaleString()}</time> <button onClick={() => open(s.id)}>Results</button> <button onClick={() => restore(s.id)}>Restore code</button></li>
-            ))}</ul>
+            // Newest first, numbered from the first: "#3" is the learner's third submission.
+            <ol className="history" reversed>{history.data.submissions.map((s, i, all) => {
+              const name = `submission #${all.length - i}`;
+              return (
+                <li key={s.id}>
+                  <span className="history-name">#{all.length - i}</span>
+                  <span className={`verdict-${s.verdict ?? s.status}`}>{verdictLabel(s.verdict ?? s.status)}</span>
+                  <time dateTime={s.created_at}>{new Date(s.created_at).toLocaleString()}</time>
+                  <button onClick={() => open(s.id)} aria-label={`Results of ${name}`}>Results</button>
+                  <button onClick={() => restore(s.id)} aria-label={`Restore code of ${name}`}>Restore code</button>
+                </li>
+              );
+            })}</ol>
           )
         ) : <p className="muted">Sign in to keep a history.</p>}</div>
       </section>
