@@ -105,6 +105,24 @@ impl Judge {
         let mut lease = self.pool.lease().await?;
         // Time spent waiting for a free slot is not the submission's.
         let started = Instant::now();
+        let graded = self.grade_leased(&mut lease, started, challenge, vendor, &js, on_test).await;
+        // The one place the lease goes back: after a judge fault its host is not reused.
+        let healthy = matches!(graded, Ok((_, true)));
+        self.pool.give_back(lease, healthy).await;
+        graded.map(|(report, _)| GradeReport { duration_ms: started.elapsed().as_millis() as u64, ..report })
+    }
+
+    /// Runs the tests on a leased browser; with the report, whether the lease's host is fit
+    /// to serve the next submission. Never gives the lease back: its caller does.
+    async fn grade_leased(
+        &self,
+        lease: &mut Lease,
+        started: Instant,
+        challenge: &Challenge,
+        vendor: &'static VendorBuild,
+        js: &str,
+        on_test: &mut (dyn FnMut(&TestResult) + Send),
+    ) -> Result<(GradeReport, bool), JudgeError> {
         let submission_deadline = started + Duration::from_millis(challenge.timeout_ms());
         let mut tests = Vec::new();
         let mut console = Vec::new();
@@ -131,18 +149,12 @@ impl Judge {
                 if let Some(used) = frame.take()
                     && !used.close().await
                 {
-                    self.pool.drop_host(&mut lease).await;
+                    self.pool.drop_host(lease).await;
                 }
             }
             let current = match frame.as_mut() {
                 Some(current) => current,
-                None => match self.open_frame(&mut lease, vendor, &js).await {
-                    Ok(opened) => frame.insert(opened),
-                    Err(e) => {
-                        self.pool.give_back(lease, false).await;
-                        return Err(e);
-                    }
-                },
+                None => frame.insert(self.open_frame(lease, vendor, js).await?),
             };
             // The test's time starts once its frame is ready.
             let test_started = Instant::now();
@@ -162,7 +174,6 @@ impl Judge {
             // A failure is the learner's only if the browser lived through it: one that died
             // (killed, out of memory) fails every step through no fault of the code.
             if outcome.is_err() && !lease.browser.answers().await {
-                self.pool.give_back(lease, false).await;
                 return Err(JudgeError::BrowserDied);
             }
             // The bound holds for the whole report, not just each test.
@@ -185,11 +196,8 @@ impl Judge {
                         false,
                     )
                 }
-                Err(Stop::Judge(e)) => {
-                    drop(frame);
-                    self.pool.give_back(lease, false).await;
-                    return Err(e);
-                }
+                // The frame is dropped on the way out, before the caller gives the lease back.
+                Err(Stop::Judge(e)) => return Err(e),
             };
             if !matches!(ending, Ending::Passed) && screenshot.is_none() && reuse_frame {
                 screenshot = capture(frame.as_ref()).await;
@@ -222,14 +230,13 @@ impl Judge {
                 // Hung, crashed or misbehaved: the host page is rebuilt, and the next test
                 // gets a new frame in it.
                 frame = None;
-                self.pool.drop_host(&mut lease).await;
+                self.pool.drop_host(lease).await;
             }
         }
         let mut healthy = true;
         if let Some(frame) = frame.take() {
             healthy = frame.close().await;
         }
-        self.pool.give_back(lease, healthy).await;
 
         let verdict = match (fatal, first_failure_had_exceptions) {
             (Some(v), _) => v,
@@ -237,15 +244,17 @@ impl Judge {
             (None, Some(false)) => Verdict::WrongAnswer,
             (None, None) => Verdict::Accepted,
         };
-        Ok(GradeReport {
+        let report = GradeReport {
             verdict,
             message: tests.iter().find(|t| t.status == TestStatus::Failed).and_then(|t| t.message.clone()),
             tests,
             compile_error: None,
             console,
-            duration_ms: started.elapsed().as_millis() as u64,
+            // Set by the caller once the lease is back, as it always was.
+            duration_ms: 0,
             screenshot,
-        })
+        };
+        Ok((report, healthy))
     }
 }
 
