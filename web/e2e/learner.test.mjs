@@ -90,9 +90,26 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByRole("heading", { name: "Challenges" }).waitFor();
   await shot(page, "challenges");
 
+  // Easy first, then medium, then hard; within each, the catalog's order.
+  const difficulties = await page.locator("table.challenges tbody tr .badge").allTextContents();
+  assert.deepEqual(difficulties, [...difficulties].sort((a, b) => ["easy", "medium", "hard"].indexOf(a) - ["easy", "medium", "hard"].indexOf(b)));
   await page.getByLabel("Search").fill("countdown");
   assert.equal(await page.locator("table.challenges tbody tr").count(), 1, "search filters the list");
+  assert.equal(new URL(page.url()).searchParams.get("q"), "countdown", "the filter is in the address");
+  await page.reload();
+  await page.locator("table.challenges tbody tr").first().waitFor();
+  assert.equal(await page.locator("table.challenges tbody tr").count(), 1, "and survives a reload");
+  assert.equal(await page.getByLabel("Search").inputValue(), "countdown");
   await page.getByLabel("Search").fill("");
+  // A tag filters by itself, and shows as a filter that can be removed.
+  const tag = page.locator("table.challenges tbody tr .tag").first();
+  const tagName = await tag.textContent();
+  await tag.click();
+  const tagged = await page.locator("table.challenges tbody tr").count();
+  assert.ok(tagged >= 1 && tagged === await page.locator("table.challenges tbody tr").filter({ has: page.getByRole("button", { name: tagName, exact: true }) }).count(), "only challenges with the tag");
+  assert.equal(new URL(page.url()).searchParams.get("tag"), tagName);
+  await page.getByRole("button", { name: `Tag: ${tagName}; remove this filter` }).click();
+  assert.equal(new URL(page.url()).search, "");
   await page.getByRole("link", { name: "Counter", exact: true }).click();
   await page.getByRole("heading", { name: /Counter/ }).waitFor();
   await preview(page).getByText("Increment").waitFor();
@@ -115,6 +132,8 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await setCode(page, readFileSync(join(root, "challenges/counter/reference.jsx"), "utf8"));
   await page.getByRole("button", { name: "Submit" }).click();
   await page.getByTestId("verdict").filter({ hasText: "Accepted" }).waitFor({ timeout: 90_000 });
+  // What to try next: the next easy challenge after Counter in the list's order.
+  await page.getByRole("status").filter({ hasText: "Solved! Next:" }).getByRole("link").waitFor();
   await shot(page, "challenge-accepted");
 
   // The history keeps both; the wrong one's results and code come back on demand.

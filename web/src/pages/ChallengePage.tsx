@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { TabList, tabId } from "../components/Tabs";
 import { usePageTitle } from "../pageTitle";
+import { nextChallenge } from "../catalogOrder";
 import { marked } from "marked";
-import { api, type Challenge, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
+import { api, type Challenge, type ChallengeList, type SignedUrl, type Submission, type SubmissionList, type Submitted, type SubmitRequest } from "../api";
 import { Editor } from "../components/Editor";
 import { Preview } from "../components/Preview";
 import { Results, verdictLabel, type Live } from "../components/Results";
@@ -38,6 +39,9 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
   // aria-controls names an element that exists.
   const panelOf = (t: InfoTab) => ({ role: "tabpanel", id: infoPanel(t), "aria-labelledby": tabId("info", t), hidden: tab !== t, tabIndex: 0 });
   const [live, setLive] = useState<Live | null>(null);
+  // For "next": what to try once this one is solved.
+  const catalog = useApi<ChallengeList>("/challenges");
+  const next = catalog.data ? nextChallenge(catalog.data.challenges, slug) : null;
   const history = useApi<SubmissionList>(signedIn ? `/submissions?challenge=${encodeURIComponent(slug)}` : null);
   const reloadHistory = history.reload;
   const followOne = useFollow();
@@ -167,6 +171,10 @@ export function ChallengePage({ slug, dark, userId }: { slug: string; dark: bool
         <Preview code={code} language={language} />
         <h2>Results</h2>
         <Results live={live} />
+        {live?.result?.verdict === "accepted" && (
+          next ? <p className="next-challenge" role="status">Solved! Next: <a href={`/challenges/${next.slug}`}>{next.title}</a> <span className={`badge diff-${next.difficulty}`}>{next.difficulty}</span></p>
+            : catalog.data && <p className="next-challenge" role="status">Solved! That was the last challenge you had left: <a href="/">all challenges</a>.</p>
+        )}
       </section>
     </div>
   );
