@@ -280,6 +280,32 @@ test("the preview classifies the shared corpus as the judge does", { timeout: 12
   }
 });
 
+test("the preview reloads on demand and says so when it stops responding", { timeout: 90_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/challenges/counter`);
+  await page.locator(".monaco-editor .view-lines").waitFor();
+  const counter = "import { useState } from 'react';\nexport default function App() {\n  const [n, setN] = useState(0);\n  return <button onClick={() => setN(n + 1)}>Clicks: {n}</button>;\n}\n";
+  await setCode(page, counter);
+  await preview(page).getByText("Clicks: 0").waitFor();
+  await preview(page).getByRole("button", { name: "Clicks: 0" }).click();
+  await preview(page).getByText("Clicks: 1").waitFor();
+  await page.getByRole("button", { name: "Reload preview" }).click();
+  await preview(page).getByText("Clicks: 0").waitFor();
+  // A click that never returns: the frame stops answering, the app says so and stays usable.
+  await setCode(page, `import { useState } from "react";
+export default function App() {
+  const [stuck, setStuck] = useState(false);
+  if (stuck) { for (;;) {} }
+  return <button onClick={() => setStuck(true)}>Freeze</button>;
+}`);
+  // Not awaited: the frozen frame never acknowledges the click.
+  preview(page).getByRole("button", { name: "Freeze" }).click({ timeout: 20_000 }).catch(() => {});
+  await page.getByRole("alert").filter({ hasText: "The preview stopped responding" }).waitFor({ timeout: 15_000 });
+  await setCode(page, counter);
+  await preview(page).getByText("Clicks: 0").waitFor();
+  assert.equal(await page.getByRole("alert").filter({ hasText: "stopped responding" }).count(), 0, "fixed code clears it");
+});
+
 test("the IDE fits a laptop screen without sideways scrolling and works from the keyboard", { timeout: 60_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(`${base}/challenges/counter`);

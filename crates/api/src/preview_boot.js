@@ -22,7 +22,10 @@ addEventListener("error", (e) => send({ type: "runtime-error", message: e.error 
 addEventListener("unhandledrejection", (e) => send({ type: "runtime-error", message: `Unhandled rejection: ${show(e.reason)}` }));
 
 addEventListener("message", async (event) => {
-  if (event.source !== parent || event.data?.type !== "run") return;
+  if (event.source !== parent) return;
+  // The app's heartbeat: a frame stuck in an endless loop stops answering.
+  if (event.data?.type === "ping") return send({ type: "pong", n: event.data.n });
+  if (event.data?.type !== "run") return;
   const url = URL.createObjectURL(new Blob([event.data.js], { type: "text/javascript" }));
   try {
     const module = await import(url);

@@ -3,6 +3,9 @@ import { api, type CompileError, type TranspileRequest, type TranspileResponse }
 
 type ConsoleLine = { level: string; text: string };
 
+/** How long the frame may leave the app's pings unanswered before it counts as stuck. */
+const HANG_MS = 3000;
+
 /**
  * The live preview: the code is transpiled by the server exactly as the judge does, then
  * run in a fresh sandboxed frame (scripts only, an opaque origin: it cannot read the
@@ -18,6 +21,12 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
   const [version, setVersion] = useState(0);
   const frame = useRef<HTMLIFrameElement>(null);
   const latest = useRef(0);
+  // The frame answers pings; one that leaves a ping unanswered for HANG_MS is stuck (an
+  // endless loop). Timed from the ping, not the last answer, so a throttled background tab
+  // is not mistaken for a stuck frame.
+  const [hung, setHung] = useState(false);
+  const unansweredSince = useRef<number | null>(null);
+  const ready = useRef(false);
 
   useEffect(() => {
     const timer = setTimeout(async () => {
@@ -49,18 +58,43 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
     const onMessage = (event: MessageEvent) => {
       if (event.source !== frame.current?.contentWindow || event.data?.source !== "reactlab-preview") return;
       const m = event.data;
+      unansweredSince.current = null;
+      setHung(false);
+      if (m.type === "ready") ready.current = true;
       if (m.type === "ready" && run) frame.current?.contentWindow?.postMessage({ type: "run", js: run.js }, "*");
       if (m.type === "console") setLines((l) => [...l.slice(-199), { level: m.level, text: m.text }]);
       if (m.type === "runtime-error") setRuntimeError(m.message);
       if (m.type === "mounted") setMounted(true);
     };
     addEventListener("message", onMessage);
-    return () => removeEventListener("message", onMessage);
+    setHung(false);
+    unansweredSince.current = null;
+    ready.current = false;
+    let n = 0;
+    const heartbeat = setInterval(() => {
+      const since = unansweredSince.current;
+      // Not before the frame said it is ready: a ping to a frame still loading is lost.
+      if (!ready.current) return;
+      if (since === null) {
+        unansweredSince.current = Date.now();
+        frame.current?.contentWindow?.postMessage({ type: "ping", n: ++n }, "*");
+      } else if (Date.now() - since > HANG_MS) setHung(true);
+    }, 1000);
+    return () => {
+      removeEventListener("message", onMessage);
+      clearInterval(heartbeat);
+    };
   }, [run]);
+
+  // A new frame for the same code: the component starts over (and a stuck one is dropped).
+  const restart = () => setRun((old) => old && { key: old.key + 1, js: old.js });
 
   return (
     // `data-state` says what became of the code, as the judge would classify it.
-    <div className="preview" data-state={compileError ? "compile-error" : runtimeError ? "mount-error" : mounted ? "mounted" : "loading"} data-version={version}>
+    <div className="preview" data-state={compileError ? "compile-error" : runtimeError ? "mount-error" : mounted ? "mounted" : "loading"} data-version={version} data-hung={hung || undefined}>
+      <div className="preview-toolbar">
+        <button onClick={restart} disabled={!run} title="Mount the component again in a fresh frame">Reload preview</button>
+      </div>
       <div className="preview-stage">
         {run && <iframe key={run.key} ref={frame} title="Preview" sandbox="allow-scripts" src="/preview/frame.html" />}
         {compileError && (
@@ -70,7 +104,14 @@ export function Preview({ code, language }: { code: string; language: "jsx" | "t
             <pre>{compileError.frame}</pre>
           </div>
         )}
-        {!compileError && runtimeError && (
+        {!compileError && hung && (
+          <div className="overlay" role="alert">
+            <strong>The preview stopped responding</strong>
+            <p>Your component may be stuck in an endless loop. Fix the code (the preview restarts as you type), or restart it.</p>
+            <button onClick={restart}>Restart the preview</button>
+          </div>
+        )}
+        {!compileError && !hung && runtimeError && (
           <div className="overlay" role="alert">
             <strong>Runtime error</strong>
             <pre>{runtimeError}</pre>
