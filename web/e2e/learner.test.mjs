@@ -127,6 +127,8 @@ test("a learner signs up, previews, fails, fixes, and sees their progress", { ti
   await page.getByTestId("verdict").filter({ hasText: "Wrong answer" }).waitFor({ timeout: 90_000 });
   assert.ok(await page.locator(".step-failed").count() > 0, "the failing step is marked");
   await page.locator("img.screenshot").waitFor();
+  // It opens at full size, by its own signed link.
+  assert.equal(await page.locator("a.screenshot-link").getAttribute("href"), await page.locator("img.screenshot").getAttribute("src"));
   await shot(page, "challenge-wrong-answer");
 
   await setCode(page, readFileSync(join(root, "challenges/counter/reference.jsx"), "utf8"));

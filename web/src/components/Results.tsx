@@ -67,7 +67,11 @@ export function Results({ live }: { live: Live | null }) {
       )}
       {live.result?.message && !live.result.compile_error && live.result.verdict !== "wrong_answer" && <p className="message">{live.result.message}</p>}
       <ul className="tests">{tests.map((t) => <Test key={t.name} test={t} />)}</ul>
-      {shot && <img className="screenshot" src={shot} alt="The page when the first test failed" />}
+      {shot && (
+        <a href={shot} target="_blank" rel="noopener noreferrer" className="screenshot-link" title="Open the screenshot at full size">
+          <img className="screenshot" src={shot} alt="The page when the first test failed (opens at full size)" />
+        </a>
+      )}
       {live.result && live.result.console.length > 0 && (
         <details className="console">
           <summary>Console during the tests ({live.result.console.length})</summary>
