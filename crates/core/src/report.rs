@@ -31,6 +31,20 @@ impl Verdict {
     }
 }
 
+impl Verdict {
+    /// The verdict in words, for messages people read ("a runtime error").
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::WrongAnswer => "a wrong answer",
+            Verdict::CompileError => "a compile error",
+            Verdict::RuntimeError => "a runtime error",
+            Verdict::TimeLimitExceeded => "a time-out",
+            Verdict::InternalError => "an internal error",
+        }
+    }
+}
+
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -138,7 +138,7 @@ impl Judge {
                 tests.push(TestResult {
                     name: test.name.clone(),
                     status: TestStatus::Skipped,
-                    message: Some(format!("Not run: the submission already ended as {verdict}")),
+                    message: Some(format!("Not run: the submission already ended in {}", verdict.in_words())),
                     steps: sentences.into_iter().map(|sentence| StepOutcome { sentence, status: StepStatus::NotRun }).collect(),
                     duration_ms: 0,
                 });
