@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use reactlab_core::{CompileError, MAX_CODE_BYTES};
+use reactlab_core::{CompileError, Language, MAX_CODE_BYTES};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,7 @@ pub trait Preview: Send + Sync {
 pub struct TranspileRequest {
     pub code: String,
     #[serde(default)]
-    pub language: crate::submissions::Language,
+    pub language: Language,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -53,11 +53,7 @@ pub async fn transpile(
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });
     }
-    let file = match req.language {
-        crate::submissions::Language::Jsx => "App.jsx",
-        crate::submissions::Language::Tsx => "App.tsx",
-    };
-    Ok(Json(match preview(&state)?.transpile(file, &req.code) {
+    Ok(Json(match preview(&state)?.transpile(req.language.file_name(), &req.code) {
         Ok(js) => TranspileResponse { js: Some(js), error: None },
         Err(e) => TranspileResponse { js: None, error: Some(e) },
     }))

@@ -11,19 +11,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
-use reactlab_core::{MAX_CODE_BYTES, SubmissionEvent};
+use reactlab_core::{Language, MAX_CODE_BYTES, SubmissionEvent};
 use reactlab_queue::{Event, QueueError};
 use reactlab_store::{NewSubmission, Submission};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-#[derive(Deserialize, JsonSchema, Clone, Copy, Default, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    Jsx,
-    Tsx,
-}
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,11 +74,8 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
     state.limiters.check(Bucket::Submit, &current.user.id).await?;
 
     let id = NewSubmission::id();
-    let (file_name, extension) = match req.language {
-        Language::Jsx => ("App.jsx", "jsx"),
-        Language::Tsx => ("App.tsx", "tsx"),
-    };
-    let code_key = format!("code/{}/{id}.{extension}", current.user.id);
+    let file_name = req.language.file_name();
+    let code_key = format!("code/{}/{id}.{}", current.user.id, req.language.extension());
     // The code first: a row never points at code that is not there.
     state.objects.put(&code_key, Bytes::from(req.code)).await?;
     let new = NewSubmission { id, user_id: &current.user.id, challenge: &req.challenge, file_name, code_key: &code_key };
