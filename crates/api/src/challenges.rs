@@ -1,9 +1,8 @@
 //! The catalog: listing and reading challenges, and admin authoring.
 
-use crate::auth::{Admin, MaybeUser};
 use crate::cache::{CHALLENGE_LIST, cached};
 use crate::error::{ApiError, ApiResult};
-use crate::json::Body;
+use crate::extract::{Admin, Body, MaybeUser};
 use crate::state::Shared;
 use axum::Json;
 use axum::extract::{Path, State};

@@ -1,9 +1,8 @@
 //! The learner's draft of a challenge, kept on the server: it follows them to another
 //! device, and the web app need not leave it in a shared browser after sign-out.
 
-use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::json::Body;
+use crate::extract::{Body, CurrentUser};
 use crate::state::Shared;
 use axum::Json;
 use axum::extract::{Path, State};

@@ -9,7 +9,7 @@
 use crate::auth::{LoginRequest, RegisterRequest, validate_registration};
 use crate::challenges::{ChallengeInput, validation};
 use crate::error::{ApiError, Code};
-use crate::json::Body;
+use crate::extract::Body;
 use crate::preview::TranspileRequest;
 use crate::submissions::{HistoryQuery, SubmitRequest, check_submission, history_limit};
 use axum::extract::{FromRequest, Request};
@@ -40,7 +40,7 @@ pub fn request(data: &[u8]) -> Option<Result<(), Value>> {
         "challenge" => extract::<ChallengeInput>(content_type, body).and_then(|input| validation(&input)).map(drop),
         "preview" => extract::<TranspileRequest>(content_type, body).map(drop),
         "ws" => return Some(ws_message(&body)),
-        "query" => crate::query::parse::<HistoryQuery>(&String::from_utf8_lossy(&body)).and_then(|q| history_limit(&q)).map(drop),
+        "query" => crate::extract::params::parse::<HistoryQuery>(&String::from_utf8_lossy(&body)).and_then(|q| history_limit(&q)).map(drop),
         "headers" => {
             headers(&body);
             Ok(())
@@ -85,16 +85,16 @@ fn headers(text: &[u8]) {
         let (Ok(name), Ok(value)) = (HeaderName::from_bytes(&line[..colon]), HeaderValue::from_bytes(line[colon + 1..].trim_ascii())) else { continue };
         map.append(name, value);
     }
-    if let Some(token) = crate::auth::bearer(&map) {
+    if let Some(token) = crate::extract::user::bearer(&map) {
         let raw = map.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
         assert!(raw.starts_with("Bearer ") && raw.contains(token), "a token not from the Authorization header: {token:?}");
     }
-    if let Some(session) = crate::auth::cookie(&map, crate::auth::SESSION_COOKIE) {
+    if let Some(session) = crate::extract::user::cookie(&map, crate::extract::SESSION_COOKIE) {
         assert!(!session.contains(';'), "a cookie value runs into the next one: {session:?}");
     }
     // Only the API's own origin (by Host) or a configured one passes, never a look-alike.
     let allowed = ["https://app.example.com".to_string()];
-    if crate::auth::origin_allowed(&allowed, &map) {
+    if crate::extract::user::origin_allowed(&allowed, &map) {
         let text = |name| map.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or_default();
         let host = text(header::HOST);
         let claimed = map.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_else(|| text(header::REFERER));
@@ -108,7 +108,7 @@ fn headers(text: &[u8]) {
         );
     }
     // Any list of addresses, however malformed, yields an address or none, without a panic.
-    let _ = crate::limits::forwarded_client(map.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()));
+    let _ = crate::extract::client_addr::forwarded_client(map.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()));
 }
 
 fn ws_message(text: &[u8]) -> Result<(), Value> {

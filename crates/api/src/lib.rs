@@ -8,17 +8,16 @@ pub mod cache;
 mod challenges;
 mod drafts;
 mod error;
+mod extract;
 /// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
 pub mod fuzzing;
 mod health;
-mod json;
 pub mod limits;
 pub mod metrics;
 mod nul;
 mod objects;
 mod openapi;
 mod preview;
-mod query;
 mod queue_admin;
 mod routes;
 mod state;
@@ -72,7 +71,7 @@ pub fn app(state: Shared, web: Option<Router>) -> Router {
         .layer(axum::middleware::from_fn(metrics::track_http))
         .layer(axum::middleware::from_fn(nul::refuse_in_path))
         .layer(axum::middleware::from_fn_with_state(state.clone(), body_deadline::limit))
-        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))

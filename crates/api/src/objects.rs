@@ -1,7 +1,7 @@
 //! Serves local objects behind their signed URLs (an S3 store serves its own).
 
 use crate::error::{ApiError, ApiResult};
-use crate::query::Params;
+use crate::extract::Params;
 use crate::state::Shared;
 use axum::extract::{Path, State};
 use axum::http::header;

@@ -94,7 +94,7 @@ pub fn document() -> Value {
             "schemas": schemas,
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "The token from register or login." },
-                "cookie": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE }
+                "cookie": { "type": "apiKey", "in": "cookie", "name": crate::extract::SESSION_COOKIE }
             }
         },
         "x-error-codes": Code::ALL.iter().map(|c| json!({ "code": c.name(), "status": c.status().map(|s| s.as_u16()), "meaning": c.meaning() })).collect::<Vec<_>>(),

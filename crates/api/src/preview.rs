@@ -3,7 +3,7 @@
 //! through the judge's own import map. The frame cannot reach the app's cookies or storage.
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::Body;
+use crate::extract::{Body, ClientAddr};
 use crate::limits::Bucket;
 use crate::state::Shared;
 use axum::Json;
@@ -44,11 +44,7 @@ fn preview(state: &Shared) -> ApiResult<&dyn Preview> {
     state.preview.as_deref().ok_or_else(|| ApiError::Unavailable("this server has no preview".into()))
 }
 
-pub async fn transpile(
-    State(state): State<Shared>,
-    crate::limits::ClientAddr(client): crate::limits::ClientAddr,
-    Body(req): Body<TranspileRequest>,
-) -> ApiResult<Json<TranspileResponse>> {
+pub async fn transpile(State(state): State<Shared>, ClientAddr(client): ClientAddr, Body(req): Body<TranspileRequest>) -> ApiResult<Json<TranspileResponse>> {
     state.limiters.check(Bucket::Preview, &client.to_string()).await?;
     if req.code.len() > MAX_CODE_BYTES {
         return Err(ApiError::CodeTooLarge { size: req.code.len(), limit: MAX_CODE_BYTES });

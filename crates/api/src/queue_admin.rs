@@ -2,8 +2,8 @@
 //! with their submission, to retry or discard; the workers by their heartbeats; and an
 //! alert when no worker has been heard from for a minute.
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Admin;
 use crate::state::Shared;
 use crate::views::time;
 use axum::Json;

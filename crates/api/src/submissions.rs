@@ -1,10 +1,8 @@
 //! Submitting code, reading results and history, and signed links to stored code.
 
-use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::json::Body;
+use crate::extract::{Body, CurrentUser, Params};
 use crate::limits::Bucket;
-use crate::query::Params;
 use crate::state::{AppState, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
 use axum::Json;

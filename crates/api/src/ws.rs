@@ -2,8 +2,8 @@
 //! state first, then every event, so a result that finished before the socket opened is
 //! never missed; a receiver that falls behind the bus re-reads the state.
 
-use crate::auth::authenticate;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::extract::authenticate;
 use crate::state::Shared;
 use crate::submissions::{own, view_of};
 use axum::extract::State;

@@ -23,7 +23,7 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         return Err(ApiError::field(&name, crate::nul::REFUSED));
     }
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
-        .map_err(|e| crate::json::invalid_field(e.path().to_string(), &e.into_inner().to_string()))
+        .map_err(|e| super::body::invalid_field(e.path().to_string(), &e.into_inner().to_string()))
 }
 
 #[cfg(test)]
