@@ -6,8 +6,7 @@
 use crate::cache::{cached, profile_key};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, ClientAddr, CurrentUser, SESSION_COOKIE};
-use crate::limits::Bucket;
-use crate::state::Shared;
+use crate::state::{Bucket, Shared};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use axum::extract::State;

@@ -12,7 +12,6 @@ mod extract;
 /// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
 pub mod fuzzing;
 mod health;
-pub mod limits;
 pub mod metrics;
 mod nul;
 mod objects;
@@ -27,8 +26,7 @@ mod ws;
 
 pub use error::{ApiError, Code};
 pub use openapi::document as openapi_document;
-pub use preview::Preview;
-pub use state::{ApiConfig, AppState, Grader, Shared};
+pub use state::{ApiConfig, AppState, Grader, Preview, Shared, limits};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -209,9 +207,9 @@ pub fn state(
     grader: Option<Arc<dyn Grader>>,
     preview: Option<Arc<dyn Preview>>,
     config: ApiConfig,
-    shared_limits: Option<Arc<dyn limits::SharedRateLimits>>,
+    shared_limits: Option<Arc<dyn state::SharedRateLimits>>,
     shutdown: watch::Receiver<bool>,
 ) -> Shared {
-    let limiters = limits::Limiters::new(config.rate_limits, shared_limits);
+    let limiters = state::Limiters::new(config.rate_limits, shared_limits);
     Arc::new(AppState { db, objects, local_signer, queue, bus, cache, grader, preview, config, limiters, sockets: Default::default(), shutdown })
 }

@@ -4,8 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, ClientAddr};
-use crate::limits::Bucket;
-use crate::state::Shared;
+use crate::state::{Bucket, Preview, Shared};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -13,16 +12,6 @@ use axum::response::{IntoResponse, Response};
 use reactlab_core::{CompileError, Language, MAX_CODE_BYTES};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-/// What the preview needs from the judge, and nothing more.
-pub trait Preview: Send + Sync {
-    /// The judge's transpilation (development React), for a file named `file_name`.
-    fn transpile(&self, file_name: &str, code: &str) -> Result<String, CompileError>;
-    /// The import map the judge's pages use (development build).
-    fn import_map(&self) -> String;
-    /// A file of the React runtime under `/vendor/<mode>/<file>`.
-    fn vendor_file(&self, mode: &str, file: &str) -> Option<&'static [u8]>;
-}
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -2,8 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, CurrentUser, Params};
-use crate::limits::Bucket;
-use crate::state::{AppState, Shared};
+use crate::state::{AppState, Bucket, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
 use axum::Json;
 use axum::extract::{Path, State};

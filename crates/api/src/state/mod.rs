@@ -1,8 +1,15 @@
+//! What the handlers share: the state, its configuration, and the seams through which the
+//! binary plugs in what the API does not implement itself (the judge, for [`Grader`] and
+//! [`Preview`]; Redis, for [`SharedRateLimits`]).
+
+pub mod limits;
+
+pub use limits::{Bucket, Limiters, RateLimits, SharedRateLimits};
+
 use crate::cache::Cache;
-use crate::limits::{Limiters, RateLimits};
 use async_trait::async_trait;
 use reactlab_core::challenge::SourceFile;
-use reactlab_core::{Challenge, GradeReport};
+use reactlab_core::{Challenge, CompileError, GradeReport};
 use reactlab_queue::{EventBus, JobQueue};
 use reactlab_store::{Db, LocalSigner, Objects};
 use std::collections::HashMap;
@@ -17,6 +24,16 @@ pub trait Grader: Send + Sync {
     /// Whether grading works now (readiness), with what weakens it (e.g. a browser that
     /// runs without its sandbox) when it does.
     async fn ready(&self) -> Result<Vec<String>, String>;
+}
+
+/// What the preview needs from the judge, and nothing more.
+pub trait Preview: Send + Sync {
+    /// The judge's transpilation (development React), for a file named `file_name`.
+    fn transpile(&self, file_name: &str, code: &str) -> Result<String, CompileError>;
+    /// The import map the judge's pages use (development build).
+    fn import_map(&self) -> String;
+    /// A file of the React runtime under `/vendor/<mode>/<file>`.
+    fn vendor_file(&self, mode: &str, file: &str) -> Option<&'static [u8]>;
 }
 
 #[derive(Debug, Clone)]
@@ -63,7 +80,7 @@ pub struct AppState {
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
     pub grader: Option<Arc<dyn Grader>>,
-    pub preview: Option<Arc<dyn crate::preview::Preview>>,
+    pub preview: Option<Arc<dyn Preview>>,
     pub config: ApiConfig,
     pub limiters: Limiters,
     /// Open WebSockets per user.
