@@ -16,6 +16,7 @@ pub mod metrics;
 mod nul;
 mod objects;
 mod openapi;
+mod outbox;
 mod preview;
 mod queue_admin;
 mod routes;
@@ -124,34 +125,10 @@ const LANDING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"ut
 /// every unfinished submission, and dropping cached profiles whose progress changed.
 pub fn spawn_background(state: Shared, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
     vec![
-        tokio::spawn(relay_outbox(state.clone(), shutdown.clone())),
+        tokio::spawn(outbox::relay(state.clone(), shutdown.clone())),
         tokio::spawn(requeue_unfinished(state.clone(), shutdown.clone())),
         tokio::spawn(invalidate_on_results(state, shutdown)),
     ]
-}
-
-async fn relay_outbox(state: Shared, mut shutdown: watch::Receiver<bool>) {
-    // At start everything in the outbox is stale (a crash left it); later only entries old
-    // enough that the request that wrote them has surely given up.
-    let mut min_age_ms = 0;
-    loop {
-        match state.db.outbox(min_age_ms, 500).await {
-            Ok(ids) => {
-                for id in ids {
-                    tracing::info!(submission = %id, "re-queueing from the outbox");
-                    if submissions::hand_to_queue(&state, &id).await.is_err() {
-                        break; // The queue is down: try the rest next round.
-                    }
-                }
-            }
-            Err(e) => tracing::warn!("outbox unreadable: {e}"),
-        }
-        min_age_ms = 5_000;
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// A queue that lost jobs (a Redis restarted without its data) must not lose submissions:

@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, CurrentUser, Params};
+use crate::outbox;
 use crate::state::{AppState, Bucket, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
 use axum::Json;
@@ -9,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use reactlab_core::{Language, MAX_CODE_BYTES, SubmissionEvent};
-use reactlab_queue::{Event, QueueError};
+use reactlab_queue::Event;
 use reactlab_store::{NewSubmission, Submission};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -77,27 +78,13 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
     state.objects.put(&code_key, Bytes::from(req.code)).await?;
     let new = NewSubmission { id, user_id: &current.user.id, challenge: &req.challenge, file_name, code_key: &code_key };
     let submission = state.db.create_submission(&new).await?;
-    let position = hand_to_queue(&state, &submission.id).await.ok().flatten();
+    let position = outbox::hand_to_queue(&state, &submission.id).await.ok().flatten();
     if position.is_some() {
         let message = SubmissionEvent::Queued { id: submission.id.clone(), position }.to_json();
         let _ = state.bus.publish(Event { submission: submission.id.clone(), user: current.user.id.clone(), message }).await;
     }
     tracing::info!(submission = %submission.id, challenge = %req.challenge, "accepted");
     Ok((StatusCode::ACCEPTED, Json(SubmitResponse { id: submission.id, status: "queued".into(), position })))
-}
-
-/// Puts an accepted submission on the queue and clears its outbox entry. On failure the
-/// entry stays and the outbox relay retries, so the learner's 202 still holds.
-/// Returns its place in line, when the queue tells.
-pub async fn hand_to_queue(state: &AppState, id: &str) -> Result<Option<u64>, QueueError> {
-    if let Err(e) = state.queue.enqueue(id).await {
-        tracing::warn!(submission = id, "queue unavailable, the outbox will retry: {e}");
-        return Err(e);
-    }
-    if let Err(e) = state.db.outbox_done(id).await {
-        tracing::warn!(submission = id, "outbox entry not cleared (a harmless duplicate may follow): {e}");
-    }
-    Ok(state.queue.position(id).await.ok().flatten())
 }
 
 /// The caller's own submission; anyone else's is "not found", never "forbidden".
