@@ -12,6 +12,7 @@ mod extract;
 /// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
 pub mod fuzzing;
 mod health;
+mod lookup;
 pub mod metrics;
 mod nul;
 mod objects;

@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, CurrentUser, Params};
+use crate::lookup::{own, view_of};
 use crate::outbox;
 use crate::state::{AppState, Bucket, Shared};
 use crate::views::{SignedUrl, SubmissionSummary, SubmissionView, time};
@@ -11,7 +12,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use reactlab_core::{Language, MAX_CODE_BYTES, SubmissionEvent};
 use reactlab_queue::Event;
-use reactlab_store::{NewSubmission, Submission};
+use reactlab_store::NewSubmission;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -85,26 +86,6 @@ pub async fn create(State(state): State<Shared>, current: CurrentUser, Body(req)
     }
     tracing::info!(submission = %submission.id, challenge = %req.challenge, "accepted");
     Ok((StatusCode::ACCEPTED, Json(SubmitResponse { id: submission.id, status: "queued".into(), position })))
-}
-
-/// The caller's own submission; anyone else's is "not found", never "forbidden".
-pub async fn own(state: &AppState, user_id: &str, id: &str) -> ApiResult<Submission> {
-    if crate::nul::contains_nul(id) {
-        // No id holds one (and PostgreSQL could not even compare it): nothing to look up.
-        return Err(ApiError::NotFound { what: "submission" });
-    }
-    match state.db.submission(id).await? {
-        Some(s) if s.user_id == user_id => Ok(s),
-        _ => Err(ApiError::NotFound { what: "submission" }),
-    }
-}
-
-pub async fn view_of(state: &AppState, s: &Submission) -> SubmissionView {
-    let position = match s.status {
-        reactlab_store::SubmissionStatus::Queued => state.queue.position(&s.id).await.ok().flatten(),
-        _ => None,
-    };
-    SubmissionView::new(s, position)
 }
 
 pub async fn get(State(state): State<Shared>, current: CurrentUser, Path(id): Path<String>) -> ApiResult<Json<SubmissionView>> {

@@ -4,8 +4,8 @@
 
 use crate::error::{ApiError, ApiResult, Code};
 use crate::extract::authenticate;
+use crate::lookup::{own, view_of};
 use crate::state::Shared;
-use crate::submissions::{own, view_of};
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, Method};
