@@ -1,30 +1,52 @@
 //! ReactLab's HTTP and WebSocket API. It stores submissions and queues them; it never
 //! grades (the judge does, behind the queue) except for admins' `verify`, through the
 //! [`Grader`] seam.
+//!
+//! The modules stack in layers, each importing only from the layers below it:
+//!
+//! 1. `error` (every error and its status), `views` (what responses carry), `cache`, `nul`;
+//! 2. `state`: what the handlers share, the rate limits, and the seams the binary plugs in
+//!    ([`Grader`], [`Preview`], [`limits::SharedRateLimits`]);
+//! 3. `extract`: the extractors (the caller, the client's address, JSON bodies, query
+//!    strings), with `body_deadline`, the middleware whose timeout a body read reports;
+//! 4. `outbox` (handing submissions to the queue) and `lookup` (reading a caller's
+//!    submission): what several handlers, or the background, do;
+//! 5. the handlers, one module each, none importing another: `auth`, `challenges`,
+//!    `drafts`, `submissions`, `ws`, `preview`, `queue_admin`, `objects`, `health`,
+//!    `metrics`;
+//! 6. `routes` (the one route table) and `openapi` (the document built from it, served by
+//!    a route of it), `fuzzing`, and this file: the router, its middleware and the
+//!    background tasks.
 
-mod auth;
-mod body_deadline;
+// Layer 1
 pub mod cache;
+mod error;
+mod nul;
+mod views;
+// Layer 2
+mod state;
+// Layer 3
+mod body_deadline;
+mod extract;
+// Layer 4
+mod lookup;
+mod outbox;
+// Layer 5
+mod auth;
 mod challenges;
 mod drafts;
-mod error;
-mod extract;
-/// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
-pub mod fuzzing;
 mod health;
-mod lookup;
 pub mod metrics;
-mod nul;
 mod objects;
-mod openapi;
-mod outbox;
 mod preview;
 mod queue_admin;
-mod routes;
-mod state;
 mod submissions;
-mod views;
 mod ws;
+// Layer 6
+/// Public only so that the fuzz targets (`fuzz/`) can reach the private request types and checks.
+pub mod fuzzing;
+mod openapi;
+mod routes;
 
 pub use error::{ApiError, Code};
 pub use openapi::document as openapi_document;
